@@ -121,23 +121,27 @@ export class Writer {
 
   u8(value: number, field: string): void {
     checkInteger(value, 0, 0xff, field);
-    this.buf.writeUInt8(value, this.reserve(1, field));
+    const at = this.reserve(1, field);
+    this.buf.writeUInt8(value, at);
   }
 
   u16(value: number, field: string): void {
     checkInteger(value, 0, 0xffff, field);
-    this.buf.writeUInt16LE(value, this.reserve(2, field));
+    const at = this.reserve(2, field);
+    this.buf.writeUInt16LE(value, at);
   }
 
   i32(value: number, field: string): void {
     checkInteger(value, -0x8000_0000, 0x7fff_ffff, field);
-    this.buf.writeInt32LE(value, this.reserve(4, field));
+    const at = this.reserve(4, field);
+    this.buf.writeInt32LE(value, at);
   }
 
   /** Any number; values that are not float32 are rounded to the nearest float32. */
   f32(value: number, field: string): void {
     if (typeof value !== 'number') throw new EncodeError(field, `expected a number, got ${typeof value}`);
-    this.buf.writeFloatLE(value, this.reserve(4, field));
+    const at = this.reserve(4, field);
+    this.buf.writeFloatLE(value, at);
   }
 
   string(value: string, field: string): void {
@@ -145,7 +149,8 @@ export class Writer {
     const bytes = Buffer.byteLength(value, 'utf8');
     if (bytes > 0xffff) throw new EncodeError(field, `string is ${bytes} UTF-8 bytes, the u16 length allows 65535`);
     this.u16(bytes, field);
-    this.buf.write(value, this.reserve(bytes, field), bytes, 'utf8');
+    const at = this.reserve(bytes, field);
+    this.buf.write(value, at, bytes, 'utf8');
   }
 
   /** The bytes written so far (a copy, so the working buffer is not kept alive). */
@@ -153,6 +158,7 @@ export class Writer {
     return Buffer.from(this.buf.subarray(0, this.length));
   }
 
+  /** Offset of `n` new bytes. It may replace `this.buf`, so read `this.buf` only after calling it. */
   private reserve(n: number, field: string): number {
     const needed = this.length + n;
     if (needed > this.limit) {
