@@ -88,7 +88,7 @@ export class EnvReader {
     throw new ConfigError(name, expected, v);
   }
 
-  oneOf<T extends string>(name: string, values: readonly T[], opts: Opts<T> = {}): T {
+  oneOf<const T extends string>(name: string, values: readonly T[], opts: Opts<NoInfer<T>> = {}): T {
     const expected = `one of ${values.join(', ')}`;
     const v = this.raw(name);
     if (v === undefined) return this.required(name, expected, opts);
