@@ -1,0 +1,110 @@
+import { PacketId } from '../formats';
+import { array, byFormat, f32, i8, literal, sinceAll, struct, u16, u32, u8, type ValueOf } from '../layout';
+
+export const marshalZoneLayout = struct({
+  /** Fraction (0..1) of the lap where the zone starts. */
+  zoneStart: f32,
+  /** -1 invalid/unknown, 0 none, 1 green, 2 blue, 3 yellow. */
+  zoneFlag: i8,
+});
+
+export const weatherForecastSampleLayout = struct({
+  /** Session type ids differ between F1 23 and F1 24+: see sessionTypeName(). */
+  sessionType: u8,
+  timeOffset: u8,
+  weather: u8,
+  trackTemperature: i8,
+  trackTemperatureChange: i8,
+  airTemperature: i8,
+  airTemperatureChange: i8,
+  rainPercentage: u8,
+});
+export type WeatherForecastSample = ValueOf<typeof weatherForecastSampleLayout>;
+
+/** Session (1): F1 24 grows the forecast from 56 to 64 samples and appends weekend settings. */
+export const sessionLayout = struct({
+  id: literal(PacketId.Session),
+  weather: u8,
+  trackTemperature: i8,
+  airTemperature: i8,
+  totalLaps: u8,
+  trackLength: u16,
+  sessionType: u8,
+  /** -1 for unknown. */
+  trackId: i8,
+  formula: u8,
+  sessionTimeLeft: u16,
+  sessionDuration: u16,
+  pitSpeedLimit: u8,
+  gamePaused: u8,
+  isSpectating: u8,
+  spectatorCarIndex: u8,
+  sliProNativeSupport: u8,
+  numMarshalZones: u8,
+  marshalZones: array(marshalZoneLayout, 21),
+  safetyCarStatus: u8,
+  networkGame: u8,
+  numWeatherForecastSamples: u8,
+  weatherForecastSamples: byFormat((format) => array(weatherForecastSampleLayout, format >= 2024 ? 64 : 56)),
+  forecastAccuracy: u8,
+  aiDifficulty: u8,
+  seasonLinkIdentifier: u32,
+  weekendLinkIdentifier: u32,
+  sessionLinkIdentifier: u32,
+  pitStopWindowIdealLap: u8,
+  pitStopWindowLatestLap: u8,
+  pitStopRejoinPosition: u8,
+  steeringAssist: u8,
+  brakingAssist: u8,
+  gearboxAssist: u8,
+  pitAssist: u8,
+  pitReleaseAssist: u8,
+  ersAssist: u8,
+  drsAssist: u8,
+  dynamicRacingLine: u8,
+  dynamicRacingLineType: u8,
+  gameMode: u8,
+  ruleSet: u8,
+  /** Minutes since midnight. */
+  timeOfDay: u32,
+  sessionLength: u8,
+  speedUnitsLeadPlayer: u8,
+  temperatureUnitsLeadPlayer: u8,
+  speedUnitsSecondaryPlayer: u8,
+  temperatureUnitsSecondaryPlayer: u8,
+  numSafetyCarPeriods: u8,
+  numVirtualSafetyCarPeriods: u8,
+  numRedFlagPeriods: u8,
+  ...sinceAll(2024, {
+    equalCarPerformance: u8,
+    recoveryMode: u8,
+    flashbackLimit: u8,
+    surfaceType: u8,
+    lowFuelMode: u8,
+    raceStarts: u8,
+    tyreTemperature: u8,
+    pitLaneTyreSim: u8,
+    carDamage: u8,
+    carDamageRate: u8,
+    collisions: u8,
+    collisionsOffForFirstLapOnly: u8,
+    mpUnsafePitRelease: u8,
+    mpOffForGriefing: u8,
+    cornerCuttingStringency: u8,
+    parcFermeRules: u8,
+    pitStopExperience: u8,
+    safetyCar: u8,
+    safetyCarExperience: u8,
+    formationLap: u8,
+    formationLapExperience: u8,
+    redFlags: u8,
+    affectsLicenceLevelSolo: u8,
+    affectsLicenceLevelMP: u8,
+    numSessionsInWeekend: u8,
+    weekendStructure: array(u8, 12),
+    /** Metres around the lap where sector 2 starts. */
+    sector2LapDistanceStart: f32,
+    sector3LapDistanceStart: f32,
+  }),
+});
+export type SessionPacket = ValueOf<typeof sessionLayout>;
