@@ -28,7 +28,12 @@ export const EXIT_CONFIG = 78;
  * (below PM2's kill_timeout, so PM2 never has to SIGKILL a healthy app). A bad setting stops the
  * app at start with a message naming the variable and exit code 78.
  */
-export async function runMain(name: string, start: (ctx: ServiceContext) => Promise<Stoppable>): Promise<void> {
+export interface RunOptions {
+  /** HEALTH_PORT when the variable is unset; 0 = any free port. */
+  defaultHealthPort?: number;
+}
+
+export async function runMain(name: string, start: (ctx: ServiceContext) => Promise<Stoppable>, opts: RunOptions = {}): Promise<void> {
   const env = new EnvReader();
   let logger: Logger;
   try {
@@ -48,7 +53,7 @@ export async function runMain(name: string, start: (ctx: ServiceContext) => Prom
   let shutdownTimeoutMs: number;
   try {
     shutdownTimeoutMs = env.int('SHUTDOWN_TIMEOUT_MS', { default: 8000, min: 100, max: 600_000 });
-    const ops = await startOpsServer({ port: env.port('HEALTH_PORT', { default: 0 }), host: env.string('HEALTH_HOST', { default: '0.0.0.0' }), health, metrics, logger });
+    const ops = await startOpsServer({ port: env.port('HEALTH_PORT', { default: opts.defaultHealthPort ?? 0 }), host: env.string('HEALTH_HOST', { default: '0.0.0.0' }), health, metrics, logger });
     cleanups.push(() => ops.close());
     app = await start(ctx);
   } catch (err) {

@@ -1,0 +1,44 @@
+import { MemoryBus, type Bus } from '@pitwall/bus';
+import { topicCatalogue, topicNames } from '@pitwall/kafka';
+import type { ServiceContext, Stoppable } from '@pitwall/service';
+import { embeddedApps, type EmbeddedApp } from './apps';
+
+/**
+ * Starts every embedded app in one process on the in-memory bus. Each app gets the shared logger,
+ * metrics and health under its own name. Stopping stops the apps in reverse order (producers
+ * before their consumers) and then the bus.
+ */
+export async function startEmbedded(ctx: ServiceContext, apps: EmbeddedApp[] = embeddedApps): Promise<Stoppable> {
+  const catalogue = topicCatalogue({ telemetryPartitions: ctx.env.int('KAFKA_TELEMETRY_PARTITIONS', { default: 12, min: 1, max: 1000 }) });
+  const bus: Bus = new MemoryBus({
+    catalogue,
+    maxMessagesPerPartition: ctx.env.int('MEMORY_BUS_MAX_MESSAGES_PER_PARTITION', { default: 100_000, min: 100 }),
+    logger: ctx.logger.child({ component: 'memory-bus' }),
+    metrics: ctx.metrics,
+  });
+  ctx.health.register('bus', () => ({ status: 'ok', detail: { kind: bus.kind, topics: catalogue.map((t) => t.name) } }));
+
+  const selected = ctx.env.list('PITWALL_APPS', { default: apps.map((a) => a.name) });
+  const unknown = selected.filter((n) => !apps.some((a) => a.name === n));
+  if (unknown.length) ctx.logger.warn('PITWALL_APPS names apps that do not exist', { unknown, known: apps.map((a) => a.name) });
+
+  const running: { name: string; app: Stoppable }[] = [];
+  for (const app of apps.filter((a) => selected.includes(a.name))) {
+    ctx.health.addApp(app.name);
+    const logger = ctx.logger.child({ app: app.name });
+    const started = await app.start({ ...ctx, logger, metrics: ctx.metrics.forApp(app.name), bus, topics: topicNames(catalogue) });
+    running.push({ name: app.name, app: started });
+    logger.info('app started');
+  }
+  ctx.logger.info('embedded pipeline running', { bus: bus.kind, apps: running.map((r) => r.name) });
+
+  return {
+    async stop() {
+      for (const { name, app } of running.reverse()) {
+        await app.stop();
+        ctx.logger.info('app stopped', { app: name });
+      }
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+
+const root = path.resolve(__dirname, '../..');
+const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
+
+interface ComposeService {
+  image: string;
+  ports?: string[];
+  environment?: Record<string, string | number>;
+  entrypoint?: string;
+  command?: string;
+}
+
+const compose = parse(read('docker-compose.kafka.yml')) as { services: Record<string, ComposeService> };
+const hostPorts = (s: ComposeService) => (s.ports ?? []).map((p) => Number(String(p).split(':')[0]));
+
+/** The env block between <!-- compose-env --> markers in README.md. */
+function readmeComposeEnv(): Record<string, string> {
+  const readme = read('README.md');
+  const block = /<!-- compose-env -->\s*```sh\n([\s\S]*?)```\s*<!-- \/compose-env -->/.exec(readme);
+  if (!block) throw new Error('README.md has no compose-env block');
+  return Object.fromEntries(
+    block[1]!
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=') as [string, string]),
+  );
+}
+
+describe('docker-compose.kafka.yml', () => {
+  it('runs Kafka in KRaft mode (no ZooKeeper) with an external listener on 9092', () => {
+    const kafka = compose.services.kafka!;
+    expect(Object.keys(compose.services).some((s) => /zookeeper/i.test(s))).toBe(false);
+    expect(String(kafka.environment!.KAFKA_PROCESS_ROLES)).toContain('controller');
+    expect(hostPorts(kafka)).toContain(9092);
+    expect(String(kafka.environment!.KAFKA_ADVERTISED_LISTENERS)).toContain('EXTERNAL://localhost:9092');
+    expect(kafka.environment!.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+  });
+
+  it('has Kafka UI on 8090, TimescaleDB on 5432 and MinIO on 9000', () => {
+    expect(hostPorts(compose.services['kafka-ui']!)).toEqual([8090]);
+    expect(compose.services['kafka-ui']!.environment!.KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS).toBe('kafka:29092');
+    expect(compose.services.timescaledb!.image).toMatch(/^timescale\/timescaledb:/);
+    expect(hostPorts(compose.services.timescaledb!)).toEqual([5432]);
+    expect(hostPorts(compose.services.minio!)).toContain(9000);
+  });
+
+  it('matches the env values README gives for the production path', () => {
+    const env = readmeComposeEnv();
+    const kafkaExternal = /EXTERNAL:\/\/([^,]+)/.exec(String(compose.services.kafka!.environment!.KAFKA_ADVERTISED_LISTENERS))![1];
+    expect(env.KAFKA_BROKERS).toBe(kafkaExternal);
+
+    const pg = compose.services.timescaledb!.environment!;
+    const db = new URL(env.DATABASE_URL!);
+    expect(decodeURIComponent(db.username)).toBe(pg.POSTGRES_USER);
+    expect(decodeURIComponent(db.password)).toBe(pg.POSTGRES_PASSWORD);
+    expect(db.pathname.slice(1)).toBe(pg.POSTGRES_DB);
+    expect(hostPorts(compose.services.timescaledb!)).toContain(Number(db.port));
+
+    const minio = compose.services.minio!.environment!;
+    expect(env.S3_ACCESS_KEY_ID).toBe(minio.MINIO_ROOT_USER);
+    expect(env.S3_SECRET_ACCESS_KEY).toBe(minio.MINIO_ROOT_PASSWORD);
+    expect(hostPorts(compose.services.minio!)).toContain(Number(new URL(env.S3_ENDPOINT!).port));
+    expect(compose.services['minio-init']!.entrypoint).toContain(`local/${env.S3_BUCKET}`);
+  });
+});
+
+describe('ecosystem.config.js', () => {
+  const ecosystem = require(path.join(root, 'ecosystem.config.js')) as {
+    apps: { name: string; script: string; instances: number; kill_timeout: number; env: Record<string, string> }[];
+    KILL_TIMEOUT_MS: number;
+    SHUTDOWN_TIMEOUT_MS: number;
+  };
+  const processApps = fs
+    .readdirSync(path.join(root, 'apps'))
+    .filter((dir) => fs.existsSync(path.join(root, 'apps', dir, 'src/main.ts')))
+    .filter((dir) => JSON.parse(read(`apps/${dir}/package.json`)).pitwall?.pm2 !== false);
+
+  it('has one entry per process app in apps/, running its built main', () => {
+    const names = ecosystem.apps.map((a) => a.name).sort();
+    expect(names).toEqual(processApps.map((d) => `pitwall-${d}`).sort());
+    for (const entry of ecosystem.apps) {
+      const dir = entry.name.replace(/^pitwall-/, '');
+      expect(entry.script).toBe(path.join(root, 'apps', dir, 'dist', 'main.js'));
+    }
+  });
+
+  it('points at scripts that the build produced', () => {
+    const missing = ecosystem.apps.filter((a) => !fs.existsSync(a.script)).map((a) => a.script);
+    if (missing.length && !fs.existsSync(path.join(root, 'packages/service/dist/index.js'))) {
+      console.warn('ecosystem scripts not checked: nothing is built yet (run `npm run build`)');
+      return;
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('gives apps time to shut down cleanly before PM2 kills them, and distinct health ports', () => {
+    expect(ecosystem.KILL_TIMEOUT_MS).toBeGreaterThan(ecosystem.SHUTDOWN_TIMEOUT_MS + 1000);
+    const ports: number[] = [];
+    for (const a of ecosystem.apps) {
+      expect(a.kill_timeout).toBe(ecosystem.KILL_TIMEOUT_MS);
+      expect(Number(a.env.SHUTDOWN_TIMEOUT_MS)).toBe(ecosystem.SHUTDOWN_TIMEOUT_MS);
+      expect(a.instances).toBeGreaterThanOrEqual(1);
+      for (let i = 0; i < a.instances; i++) ports.push(Number(a.env.HEALTH_PORT) + i);
+      expect(a.env.KAFKA_BROKERS).toBeTruthy();
+    }
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+});
