@@ -1,1 +1,20 @@
-export {};
+export { startEmbeddedPostgres, freePort, PortInUseError, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embedded';
+export { migrate, loadMigrations, MigrationError, MIGRATIONS_DIR, type Migration, type MigrateOptions, type MigrateResult } from './migrations';
+export { detectStorage, framesStorage, maintainStorage, type Storage, type StorageMaintenance } from './storage';
+export { maintainPartitions, listDayPartitions, ensureDayPartitions, type PartitionMaintenance } from './partitions';
+export { timescalePolicyStatements, applyTimescalePolicies, type TimescalePolicies } from './timescale';
+export {
+  writeFrames,
+  writeSessions,
+  writeLaps,
+  writeInsights,
+  writeAlerts,
+  MAX_BATCH_RECORDS,
+  type Delivered,
+  type Rejected,
+  type BatchResult,
+  type WriteBatchOptions,
+} from './batch';
+export { readOffsets, type PartitionOffset } from './offsets';
+export { frameTimeUs, FRAME_COLUMNS } from './frames';
+export { startTestPostgres, type TestPostgres, type TestDatabase } from './testing';

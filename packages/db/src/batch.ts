@@ -1,0 +1,164 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Alert, Insight, LapSummary, SessionInfo, TelemetryFrame } from '@pitwall/proto';
+import { nowMicros } from '@pitwall/proto';
+import { frameProblem, frameTimeUs, FRAMES_TABLE } from './frames';
+import { nextOffsets, storeOffsets, type PartitionOffset } from './offsets';
+import { ensureDayPartitions, utcDay } from './partitions';
+import { ALERTS_TABLE, INSIGHTS_TABLE, LAPS_TABLE, SESSIONS_TABLE } from './records';
+import { framesStorage } from './storage';
+import { stageAndInsert, tableStatements, type TableSpec, type TableStatements } from './table-writer';
+
+/** A message as a consumer received it: the decoded value and where it came from. */
+export interface Delivered<T> {
+  value: T;
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface Rejected<T> {
+  record: Delivered<T>;
+  /** Why: the database's error, or the validation that failed before it. */
+  reason: string;
+  /** The SQLSTATE when the database rejected it. */
+  code?: string;
+}
+
+export interface BatchResult<T> {
+  /** Rows inserted (or, for upserted tables, inserted or updated to a newer version). */
+  written: number;
+  /** Rows already stored: duplicate frames, or versions no newer than the stored one. */
+  skipped: number;
+  /** Records the database would not take; the app sends them to the dead-letter topic. */
+  rejected: Rejected<T>[];
+  /** The offsets stored for the group in the same transaction. */
+  offsets: PartitionOffset[];
+}
+
+export interface WriteBatchOptions<T> {
+  records: Delivered<T>[];
+  /** Consumer group whose offsets are stored with the rows. */
+  group: string;
+  /**
+   * Runs after the rows and offsets are written, before COMMIT; if it throws, nothing is stored.
+   * Publishing `rejected` to the dead-letter topic here means a rejected record is never lost:
+   * either it reached the DLQ or its offset was not stored and it comes back.
+   */
+  beforeCommit?: (result: BatchResult<T>) => Promise<void>;
+}
+
+/** More records than this in one call is a caller bug (batches are bounded upstream). */
+export const MAX_BATCH_RECORDS = 50_000;
+
+/**
+ * SQLSTATE classes that mean "this data", not "this connection or transaction": 22 data exception
+ * (out of range, bad input syntax), 23 integrity constraint violation. Only these are worth
+ * retrying row by row; anything else fails the whole batch.
+ */
+function isRowError(err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+interface TableWriter<T> {
+  spec: TableSpec<T>;
+  statements: TableStatements;
+  /** Why a value cannot be stored at all, checked before the database sees it. */
+  problem?: (value: T) => string | undefined;
+  /** Work outside the transaction before it (creating partitions). */
+  prepare?: (pool: Pool, values: T[]) => Promise<void>;
+}
+
+function tableWriter<T>(spec: TableSpec<T>, extra: Omit<TableWriter<T>, 'spec' | 'statements'> = {}): TableWriter<T> {
+  return { spec, statements: tableStatements(spec), ...extra };
+}
+
+const framesWriter = tableWriter(FRAMES_TABLE, {
+  problem: (frame) => frameProblem(frame, nowMicros()),
+  async prepare(pool, frames) {
+    if ((await framesStorage(pool)) !== 'postgres') return; // TimescaleDB creates chunks itself
+    await ensureDayPartitions(pool, new Set(frames.map((f) => utcDay(frameTimeUs(f) / 1000))));
+  },
+});
+
+/**
+ * Writes a batch exactly once: in one transaction the rows are COPYed into a staging table and
+ * inserted from it (duplicates skipped or older versions ignored), and the group's offsets
+ * advance past every record of the batch. A record the database rejects is set aside with the
+ * reason (the batch is retried in halves to find it) and the rest is written.
+ */
+async function writeBatch<T>(pool: Pool, writer: TableWriter<T>, opts: WriteBatchOptions<T>): Promise<BatchResult<T>> {
+  if (opts.records.length > MAX_BATCH_RECORDS) {
+    throw new RangeError(`batch of ${opts.records.length} ${writer.spec.table} records is over the limit of ${MAX_BATCH_RECORDS}`);
+  }
+  const result: BatchResult<T> = { written: 0, skipped: 0, rejected: [], offsets: nextOffsets(opts.records) };
+  const accepted: Delivered<T>[] = [];
+  for (const record of opts.records) {
+    const reason = writer.problem?.(record.value);
+    if (reason) result.rejected.push({ record, reason });
+    else accepted.push(record);
+  }
+  if (accepted.length && writer.prepare) await writer.prepare(pool, accepted.map((r) => r.value));
+
+  const client = await pool.connect();
+  // A checked-out client has no error listener; a connection killed between queries would
+  // otherwise be an uncaught 'error' event. The failure still surfaces on the next query.
+  let connectionError: Error | undefined;
+  const onError = (err: Error) => (connectionError = err);
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    if (accepted.length) {
+      await client.query(writer.statements.createStaging);
+      await writeIsolating(client, writer, accepted, result);
+    }
+    await storeOffsets(client, opts.group, result.offsets);
+    await opts.beforeCommit?.(result);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.removeListener('error', onError);
+    client.release(connectionError ?? false);
+  }
+  return result;
+}
+
+async function writeIsolating<T>(client: PoolClient, writer: TableWriter<T>, records: Delivered<T>[], result: BatchResult<T>): Promise<void> {
+  await client.query('SAVEPOINT batch_part');
+  try {
+    const written = await stageAndInsert(client, writer.spec, writer.statements, records.map((r) => r.value));
+    await client.query('RELEASE SAVEPOINT batch_part');
+    result.written += written;
+    result.skipped += records.length - written;
+    return;
+  } catch (err) {
+    if (!isRowError(err)) throw err;
+    await client.query('ROLLBACK TO SAVEPOINT batch_part');
+    await client.query('RELEASE SAVEPOINT batch_part');
+    if (records.length === 1) {
+      result.rejected.push({ record: records[0]!, reason: err.message, code: err.code });
+      return;
+    }
+  }
+  const half = Math.ceil(records.length / 2);
+  await writeIsolating(client, writer, records.slice(0, half), result);
+  await writeIsolating(client, writer, records.slice(half), result);
+}
+
+const sessionsWriter = tableWriter(SESSIONS_TABLE);
+const lapsWriter = tableWriter(LAPS_TABLE);
+const insightsWriter = tableWriter(INSIGHTS_TABLE);
+const alertsWriter = tableWriter(ALERTS_TABLE);
+
+/** Frames: inserted once per (session, car, sequence); a repeat is counted as skipped. */
+export const writeFrames = (pool: Pool, opts: WriteBatchOptions<TelemetryFrame>) => writeBatch(pool, framesWriter, opts);
+/** Sessions by session_id; the greatest updated_at wins. */
+export const writeSessions = (pool: Pool, opts: WriteBatchOptions<SessionInfo>) => writeBatch(pool, sessionsWriter, opts);
+/** Laps by (session, car, lap); the greatest completed_at wins. */
+export const writeLaps = (pool: Pool, opts: WriteBatchOptions<LapSummary>) => writeBatch(pool, lapsWriter, opts);
+/** Insights by (session, car, lap, sector); the greatest generated_at wins. */
+export const writeInsights = (pool: Pool, opts: WriteBatchOptions<Insight>) => writeBatch(pool, insightsWriter, opts);
+/** Alerts by alert_id; the greatest `at` wins (a clear outranks its raise). */
+export const writeAlerts = (pool: Pool, opts: WriteBatchOptions<Alert>) => writeBatch(pool, alertsWriter, opts);

@@ -1,0 +1,107 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ClientBase } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copyLine, type CellValue } from './pg-text';
+
+export type SqlType =
+  | 'text'
+  | 'bigint'
+  | 'integer'
+  | 'smallint'
+  | 'real'
+  | 'double precision'
+  | 'double precision[]'
+  | 'boolean'
+  | 'jsonb'
+  /** Staged as bigint microseconds since the epoch and converted exactly on insert. */
+  | 'timestamptz';
+
+export interface Column<T> {
+  name: string;
+  type: SqlType;
+  /** The field in COPY text terms: jsonb as JSON text, arrays as array literals. */
+  get(value: T): CellValue;
+}
+
+/**
+ * How a table takes a staged row: `ignore` keeps the stored row (frames: an identical frame),
+ * `newest` keeps whichever has the greater `version` column (entities that are re-published).
+ */
+export type ConflictRule = { kind: 'ignore' } | { kind: 'newest'; key: string[]; version: string };
+
+export interface TableSpec<T> {
+  table: string;
+  columns: Column<T>[];
+  conflict: ConflictRule;
+}
+
+/** The statements for one table, built once from its spec. */
+export interface TableStatements {
+  createStaging: string;
+  copy: string;
+  insert: string;
+  clearStaging: string;
+}
+
+function selectExpression(column: { name: string; type: SqlType }): string {
+  return column.type === 'timestamptz'
+    ? `timestamptz 'epoch' + ${column.name} * interval '1 microsecond'`
+    : column.name;
+}
+
+export function tableStatements<T>(spec: TableSpec<T>): TableStatements {
+  const staging = `${spec.table}_staging`;
+  const names = spec.columns.map((c) => c.name);
+  const stagedColumns = spec.columns.map((c) => `${c.name} ${c.type === 'timestamptz' ? 'bigint' : c.type}`);
+  const selectList = spec.columns.map(selectExpression).join(', ');
+  let insert: string;
+  if (spec.conflict.kind === 'ignore') {
+    insert = `INSERT INTO ${spec.table} (${names.join(', ')}) SELECT ${selectList} FROM ${staging} ON CONFLICT DO NOTHING`;
+  } else {
+    const { key, version } = spec.conflict;
+    const updates = names.filter((n) => !key.includes(n)).map((n) => `${n} = EXCLUDED.${n}`);
+    // DISTINCT ON keeps one row per key from the batch: the newest, and on a tie the later one
+    // (staged_order), because ON CONFLICT DO UPDATE cannot touch the same row twice in a statement.
+    insert =
+      `INSERT INTO ${spec.table} (${names.join(', ')}) ` +
+      `SELECT DISTINCT ON (${key.join(', ')}) ${selectList} FROM ${staging} ` +
+      `ORDER BY ${key.join(', ')}, ${version} DESC, staged_order DESC ` +
+      `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')} ` +
+      `WHERE ${spec.table}.${version} < EXCLUDED.${version}`;
+  }
+  return {
+    createStaging: `CREATE TEMPORARY TABLE ${staging} (staged_order bigserial, ${stagedColumns.join(', ')}) ON COMMIT DROP`,
+    copy: `COPY ${staging} (${names.join(', ')}) FROM STDIN`,
+    insert,
+    clearStaging: `TRUNCATE ${staging}`,
+  };
+}
+
+/** COPY text is sent in pieces of about this size rather than one string per batch. */
+const COPY_CHUNK_CHARS = 256 * 1024;
+
+function* copyChunks<T>(columns: Column<T>[], values: T[]): Generator<string> {
+  let chunk = '';
+  for (const value of values) {
+    chunk += copyLine(columns.map((c) => c.get(value)));
+    if (chunk.length >= COPY_CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/**
+ * Stages `values` with COPY and moves them into the table in one INSERT ... SELECT; returns how
+ * many rows the INSERT wrote (the rest were duplicates or older versions). Runs inside the
+ * caller's transaction, which must have created the staging table.
+ */
+export async function stageAndInsert<T>(client: ClientBase, spec: TableSpec<T>, statements: TableStatements, values: T[]): Promise<number> {
+  const copy = client.query(copyFrom(statements.copy));
+  await pipeline(Readable.from(copyChunks(spec.columns, values)), copy);
+  const { rowCount } = await client.query(statements.insert);
+  await client.query(statements.clearStaging);
+  return rowCount ?? 0;
+}
