@@ -1,6 +1,6 @@
 // Game → client datagrams built byte by byte as Kunos' SDK reads them
 // (BroadcastingNetworkProtocol.cs, protocol v4), then decoded.
-import { decodeInbound, encodeInbound, type InboundMessage } from '@pitwall/acc-broadcast';
+import { decodeInbound, encodeInbound, inbound, type InboundMessage } from '@pitwall/acc-broadcast';
 import { Bytes, INT32_MAX } from './bytes';
 import { inboundSamples } from './samples';
 
@@ -240,6 +240,11 @@ describe('decodeInbound edge cases', () => {
 });
 
 describe('inbound encoders', () => {
+  it('have a round-trip sample for every inbound message type', () => {
+    expect(new Set(inboundSamples.map((m) => m.type))).toEqual(new Set(inbound.names.values()));
+    expect([...inbound.names.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
   it.each(inboundSamples.map((m, i) => [`${m.type}#${i}`, m] as const))('%s round-trips', (_name, message) => {
     expect(decodeInbound(encodeInbound(message))).toEqual({ ok: true, message, trailingBytes: 0 });
   });

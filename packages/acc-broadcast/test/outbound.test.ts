@@ -1,7 +1,7 @@
 // Client → game datagrams: the encoder must write exactly what Kunos' SDK writes
 // (RequestConnection, Disconnect, RequestEntryList, RequestTrackData, RequestHUDPage,
 // SetFocusInternal, RequestInstantReplay), and the game-side decoder must read them back.
-import { BROADCASTING_PROTOCOL_VERSION, decodeOutbound, encodeOutbound, type OutboundMessage } from '@pitwall/acc-broadcast';
+import { BROADCASTING_PROTOCOL_VERSION, decodeOutbound, encodeOutbound, outbound, type OutboundMessage } from '@pitwall/acc-broadcast';
 import { Bytes } from './bytes';
 import { outboundSamples } from './samples';
 
@@ -38,6 +38,13 @@ const cases: Array<[string, OutboundMessage, Buffer]> = [
 ];
 
 describe('outbound messages', () => {
+  it('have a round-trip sample and an SDK byte case for every outbound message type', () => {
+    const all = new Set(outbound.names.values());
+    expect(new Set(outboundSamples.map((m) => m.type))).toEqual(all);
+    expect(new Set(cases.map(([, m]) => m.type))).toEqual(all);
+    expect([...outbound.names.keys()].sort((a, b) => a - b)).toEqual([1, 9, 10, 11, 49, 50, 51]);
+  });
+
   it.each(cases)('%s: encoder writes the SDK bytes', (_name, message, bytes) => {
     expect(encodeOutbound(message)).toEqual(bytes);
   });
