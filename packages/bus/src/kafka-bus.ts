@@ -1,0 +1,95 @@
+import {
+  createKafkaClient,
+  KafkaAdmin,
+  KafkaConsumer,
+  KafkaProducer,
+  type ClientOptions,
+  type KafkaConsumerOptions,
+  type KafkaSettings,
+  type TopicSpec,
+} from '@pitwall/kafka';
+import type { Logger } from '@pitwall/logger';
+import type { Metrics } from '@pitwall/metrics';
+import type { Bus, Consumer, ConsumerOptions, Producer, ProducerOptions } from './types';
+
+/** Group timing knobs; tests shorten them (librdkafka's mock waits a session timeout for a joiner). */
+export type KafkaGroupTuning = Pick<KafkaConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'maxBytesPerPartition'>;
+
+export interface KafkaBusOptions {
+  settings: KafkaSettings;
+  /** Compression per topic comes from here. */
+  catalogue: TopicSpec[];
+  logger: Logger;
+  metrics: Metrics;
+  client?: ClientOptions;
+  /** Defaults for every producer this bus makes; per-call options win. */
+  producerDefaults?: ProducerOptions & { ackTimeoutMs?: number };
+  groupTuning?: KafkaGroupTuning;
+}
+
+/** The Bus over Kafka: every producer and consumer shares one kafkajs client. */
+export class KafkaBus implements Bus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: ReturnType<typeof createKafkaClient>;
+  private readonly compression: Map<string, TopicSpec['compression']>;
+  private readonly producers = new Set<KafkaProducer>();
+  private readonly consumers = new Set<KafkaConsumer>();
+  private admin: Promise<KafkaAdmin> | null = null;
+
+  constructor(private readonly opts: KafkaBusOptions) {
+    this.kafka = createKafkaClient(opts.settings, opts.logger, opts.client);
+    this.compression = new Map(opts.catalogue.map((t) => [t.name, t.compression]));
+  }
+
+  producer(opts: ProducerOptions = {}): Producer {
+    const producer = new KafkaProducer({
+      kafka: this.kafka,
+      brokers: this.opts.settings.brokers,
+      logger: this.opts.logger,
+      metrics: this.opts.metrics,
+      idempotent: this.opts.settings.idempotent,
+      compressionFor: (topic) => this.compression.get(topic) ?? 'none',
+      ...this.opts.producerDefaults,
+      ...opts,
+    });
+    this.producers.add(producer);
+    const close = producer.close.bind(producer);
+    producer.close = async () => {
+      this.producers.delete(producer);
+      await close();
+    };
+    return producer;
+  }
+
+  consumer(opts: ConsumerOptions): Consumer {
+    const consumer = new KafkaConsumer({ kafka: this.kafka, logger: this.opts.logger, metrics: this.opts.metrics, ...this.opts.groupTuning, ...opts });
+    this.consumers.add(consumer);
+    const stop = consumer.stop.bind(consumer);
+    consumer.stop = async () => {
+      this.consumers.delete(consumer);
+      await stop();
+    };
+    return consumer;
+  }
+
+  async partitionsFor(topic: string): Promise<number> {
+    return (await this.connectedAdmin()).partitionsFor(topic);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+    await Promise.all([...this.producers].map((p) => p.close()));
+    const admin = this.admin;
+    this.admin = null;
+    if (admin) await (await admin.catch(() => null))?.disconnect();
+  }
+
+  private connectedAdmin(): Promise<KafkaAdmin> {
+    if (!this.admin) {
+      const admin = new KafkaAdmin({ kafka: this.kafka, brokers: this.opts.settings.brokers, logger: this.opts.logger });
+      this.admin = admin.connect().then(() => admin);
+      this.admin.catch(() => (this.admin = null));
+    }
+    return this.admin;
+  }
+}

@@ -1,0 +1,27 @@
+import { Kafka, type RetryOptions, type SASLOptions } from 'kafkajs';
+import type { Logger } from '@pitwall/logger';
+import type { KafkaSettings } from './settings';
+import { kafkaLogCreator, kafkaLogLevel } from './log-creator';
+
+export interface ClientOptions {
+  /** kafkajs retry policy for every request (defaults: 5 retries, 300 ms doubling to 10 s). */
+  retry?: RetryOptions;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+/** The one place a kafkajs client is built, so every producer/consumer/admin logs and retries alike. */
+export function createKafkaClient(settings: KafkaSettings, logger: Logger, opts: ClientOptions = {}): Kafka {
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    ssl: settings.ssl,
+    // Our settings hold one of the mechanisms kafkajs's SASLOptions union lists.
+    sasl: settings.sasl as SASLOptions | undefined,
+    connectionTimeout: opts.connectionTimeoutMs ?? 3000,
+    requestTimeout: opts.requestTimeoutMs ?? 30_000,
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 10_000, ...opts.retry },
+    logLevel: kafkaLogLevel(logger),
+    logCreator: kafkaLogCreator(logger),
+  });
+}

@@ -1,0 +1,279 @@
+import type { Batch, Consumer as KafkaJsConsumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from '@pitwall/logger';
+import type { Metrics } from '@pitwall/metrics';
+
+/** Structurally the bus's consumer types (@pitwall/bus builds on this package). */
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  timestampMs: number;
+}
+
+export interface TopicPartitionRef {
+  topic: string;
+  partition: number;
+}
+
+export interface TopicPartitionPosition extends TopicPartitionRef {
+  offset: number;
+}
+
+export interface ConsumedBatch extends TopicPartitionRef {
+  messages: ConsumedMessage[];
+  heartbeat(): Promise<void>;
+}
+
+export type ConsumedBatchHandler = (batch: ConsumedBatch) => Promise<void>;
+
+export interface KafkaConsumerOptions {
+  kafka: Kafka;
+  logger: Logger;
+  metrics: Metrics;
+  groupId: string;
+  topics: string[];
+  fromBeginning?: boolean;
+  onAssigned?(partitions: TopicPartitionRef[]): Promise<TopicPartitionPosition[] | void>;
+  onRevoked?(partitions: TopicPartitionRef[]): Promise<void>;
+  /** Most messages per handler call (a fetched batch is split). Default 1000. */
+  maxBatchMessages?: number;
+  /** First redelivery delay after a failed batch; doubles up to 30 s. Default 100 ms. */
+  retryBackoffMs?: number;
+  /** Group session timeout. Default 30 s. */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Longest a fetch waits for data. Default 1 s. */
+  maxWaitTimeMs?: number;
+  /** Bytes fetched per partition per request. Default 1 MiB. */
+  maxBytesPerPartition?: number;
+}
+
+const maxBackoffMs = 30_000;
+
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/**
+ * The bus Consumer over kafkajs `eachBatch`, with kafkajs's own commits and auto-resolve off:
+ * - the offset after a handler's last message is committed only once the handler resolved;
+ * - a rejection resolves nothing, so kafkajs fetches the same offset again; the partition is paused
+ *   for a backoff first (doubling, capped at 30 s) while the others carry on;
+ * - on every group join, `onRevoked` gets what was lost and `onAssigned` the new assignment before
+ *   any of its messages reach the handler; offsets it returns become seeks, and batches fetched
+ *   before a seek are dropped, never delivered.
+ */
+export class KafkaConsumer {
+  private readonly consumer: KafkaJsConsumer;
+  private readonly maxBatch: number;
+  private readonly baseBackoff: number;
+  private owned: TopicPartitionRef[] = [];
+  /** Settles when the latest assignment's onRevoked/onAssigned work is done; batches wait on it. */
+  private assignmentReady: Promise<void> = Promise.resolve();
+  private readonly userPaused = new Set<string>();
+  private allPaused = false;
+  private readonly resumedWhileAllPaused = new Set<string>();
+  private readonly backoff = new Map<string, { delayMs: number; timer: NodeJS.Timeout | null }>();
+  private running = false;
+  private stopped = false;
+  private readonly labels;
+  private readonly consumed;
+  private readonly failures;
+  private readonly commits;
+  private readonly rebalances;
+  private readonly lag;
+
+  constructor(private readonly opts: KafkaConsumerOptions) {
+    this.maxBatch = opts.maxBatchMessages ?? 1000;
+    this.baseBackoff = opts.retryBackoffMs ?? 100;
+    if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`KafkaConsumer: maxBatchMessages must be a positive integer, got ${this.maxBatch}`);
+    this.consumer = opts.kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: opts.heartbeatIntervalMs ?? 3000,
+      maxWaitTimeInMs: opts.maxWaitTimeMs ?? 1000,
+      maxBytesPerPartition: opts.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+    });
+    const m = opts.metrics;
+    this.labels = { group: opts.groupId };
+    this.consumed = m.counter('pitwall_bus_consumed_messages_total', 'Messages handled and committed', ['topic', 'group']);
+    this.failures = m.counter('pitwall_bus_batch_failures_total', 'Batches whose handler failed and will be delivered again', ['topic', 'group']);
+    this.commits = m.counter('pitwall_kafka_commits_total', 'Offset commits after a handled batch', ['topic', 'group']);
+    this.rebalances = m.counter('pitwall_kafka_rebalances_total', 'Group joins (each rebalance this member took part in)', ['group']);
+    this.lag = m.gauge('pitwall_kafka_consumer_lag_messages', 'Messages behind the partition end, as of the last fetch', ['topic', 'partition', 'group']);
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment));
+    this.consumer.on(this.consumer.events.CRASH, (e) =>
+      opts.logger.error('kafka consumer crashed', { group: opts.groupId, restart: e.payload.restart, err: e.payload.error }),
+    );
+  }
+
+  async run(handler: ConsumedBatchHandler): Promise<void> {
+    if (this.running) throw new Error(`consumer of group ${this.opts.groupId} is already running`);
+    if (this.stopped) throw new Error(`consumer of group ${this.opts.groupId} was stopped`);
+    this.running = true;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: this.opts.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.onBatch(payload, handler),
+    });
+  }
+
+  pause(partitions?: TopicPartitionRef[]): void {
+    if (!partitions) {
+      this.allPaused = true;
+      this.resumedWhileAllPaused.clear();
+    }
+    for (const tp of partitions ?? []) {
+      this.userPaused.add(tpKey(tp.topic, tp.partition));
+      this.resumedWhileAllPaused.delete(tpKey(tp.topic, tp.partition));
+    }
+    this.reconcilePauses();
+  }
+
+  resume(partitions?: TopicPartitionRef[]): void {
+    if (!partitions) {
+      this.allPaused = false;
+      this.userPaused.clear();
+      this.resumedWhileAllPaused.clear();
+    }
+    for (const tp of partitions ?? []) {
+      this.userPaused.delete(tpKey(tp.topic, tp.partition));
+      if (this.allPaused) this.resumedWhileAllPaused.add(tpKey(tp.topic, tp.partition));
+    }
+    this.reconcilePauses();
+  }
+
+  assignment(): TopicPartitionRef[] {
+    return this.owned.map((tp) => ({ ...tp }));
+  }
+
+  /** Lets the batch in progress finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const b of this.backoff.values()) if (b.timer) clearTimeout(b.timer);
+    // kafkajs stop waits for the batch in progress (which commits itself) before leaving the group.
+    await this.consumer.stop();
+    const lost = this.owned;
+    this.owned = [];
+    if (lost.length > 0) await this.opts.onRevoked?.(lost);
+    await this.consumer.disconnect();
+    this.running = false;
+  }
+
+  private onGroupJoin(memberAssignment: Record<string, number[]>): void {
+    this.rebalances.inc(this.labels);
+    const next = Object.entries(memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
+    const nextKeys = new Set(next.map((tp) => tpKey(tp.topic, tp.partition)));
+    const lost = this.owned.filter((tp) => !nextKeys.has(tpKey(tp.topic, tp.partition)));
+    this.owned = next;
+    // A new generation starts from committed offsets: failure backoffs start over too.
+    for (const b of this.backoff.values()) if (b.timer) clearTimeout(b.timer);
+    this.backoff.clear();
+    this.reconcilePauses();
+    const previous = this.assignmentReady;
+    // kafkajs emits this synchronously before it fetches, so every batch of the new generation
+    // waits for this promise: none is handed over before onAssigned decided where to start.
+    this.assignmentReady = previous.then(async () => {
+      if (lost.length > 0) await this.opts.onRevoked?.(lost);
+      if (!this.opts.onAssigned || next.length === 0) return;
+      const starts = (await this.opts.onAssigned(next)) ?? [];
+      for (const s of starts) {
+        if (!nextKeys.has(tpKey(s.topic, s.partition))) continue;
+        this.consumer.seek({ topic: s.topic, partition: s.partition, offset: String(s.offset) });
+      }
+    });
+    this.assignmentReady.catch((err: unknown) =>
+      this.opts.logger.error('partition assignment callback failed', { group: this.opts.groupId, err }),
+    );
+  }
+
+  private async onBatch(payload: EachBatchPayload, handler: ConsumedBatchHandler): Promise<void> {
+    const { batch, isRunning, isStale, heartbeat, resolveOffset } = payload;
+    // A failed onAssigned rejects here: kafkajs restarts the consumer and the group tries again.
+    await this.assignmentReady;
+    // Fetched before a seek from onAssigned (or a rebalance) took effect: drop, never deliver.
+    if (isStale() || !isRunning() || batch.isEmpty()) return;
+    const { topic, partition } = batch;
+    this.lag.set(Number(batch.offsetLag()), { topic, partition, group: this.opts.groupId });
+    const messages = batch.messages.map((m) => toConsumedMessage(batch, m));
+    const labels = { topic, group: this.opts.groupId };
+    for (let i = 0; i < messages.length; i += this.maxBatch) {
+      if (!isRunning() || isStale()) return;
+      const chunk = messages.slice(i, i + this.maxBatch);
+      try {
+        await handler({ topic, partition, messages: chunk, heartbeat: () => heartbeat() });
+      } catch (err) {
+        this.failures.inc(labels);
+        this.backOff(topic, partition, chunk[0].offset, err);
+        return;
+      }
+      const last = chunk[chunk.length - 1].offset;
+      resolveOffset(String(last));
+      await this.consumer.commitOffsets([{ topic, partition, offset: String(last + 1) }]);
+      this.commits.inc(labels);
+      this.consumed.inc(labels, chunk.length);
+      this.backoff.delete(tpKey(topic, partition));
+    }
+  }
+
+  /** Nothing was resolved, so kafkajs fetches from the failed offset again once the pause ends. */
+  private backOff(topic: string, partition: number, offset: number, err: unknown): void {
+    const key = tpKey(topic, partition);
+    const state = this.backoff.get(key) ?? { delayMs: this.baseBackoff, timer: null };
+    const delayMs = state.delayMs;
+    this.opts.logger.warn('batch failed; it will be delivered again', { group: this.opts.groupId, topic, partition, offset, retryInMs: delayMs, err });
+    state.timer = setTimeout(() => {
+      state.timer = null;
+      this.reconcilePauses();
+    }, delayMs);
+    state.delayMs = Math.min(delayMs * 2, maxBackoffMs);
+    this.backoff.set(key, state);
+    this.reconcilePauses();
+  }
+
+  /**
+   * kafkajs keeps one paused set, shared by the caller's pause() and our failure backoff: a partition
+   * is paused exactly while either wants it, recomputed after every change.
+   */
+  private reconcilePauses(): void {
+    if (this.owned.length === 0) return;
+    const pause: TopicPartitionRef[] = [];
+    const resume: TopicPartitionRef[] = [];
+    for (const tp of this.owned) {
+      const key = tpKey(tp.topic, tp.partition);
+      const byUser = this.userPaused.has(key) || (this.allPaused && !this.resumedWhileAllPaused.has(key));
+      (byUser || this.backoff.get(key)?.timer ? pause : resume).push(tp);
+    }
+    for (const [topic, partitions] of byTopic(pause)) this.consumer.pause([{ topic, partitions }]);
+    for (const [topic, partitions] of byTopic(resume)) this.consumer.resume([{ topic, partitions }]);
+  }
+}
+
+function byTopic(list: TopicPartitionRef[]): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const tp of list) out.set(tp.topic, [...(out.get(tp.topic) ?? []), tp.partition]);
+  return out;
+}
+
+function toConsumedMessage(batch: Batch, m: Batch['messages'][number]): ConsumedMessage {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    if (v === undefined) continue;
+    headers[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
+  }
+  return {
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: Number(m.offset),
+    key: m.key === null ? null : m.key.toString(),
+    value: m.value ?? Buffer.alloc(0),
+    headers,
+    timestampMs: Number(m.timestamp),
+  };
+}
