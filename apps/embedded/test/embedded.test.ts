@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const main = path.join(__dirname, '../dist/main.js');
+const built = fs.existsSync(main);
+
+(built ? describe : describe.skip)('npm start (embedded mode) as a real process', () => {
+  if (!built) console.warn('skipping embedded process test: apps/embedded is not built (run `npm run build`)');
+
+  it('serves /health with the in-memory bus and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [main], { env: { ...process.env, HEALTH_PORT: '0', KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const end = Date.now() + 15_000;
+    let port = 0;
+    while (!port || !out.includes('embedded pipeline running')) {
+      if (Date.now() > end) throw new Error(`did not start: ${out}`);
+      port = Number(/"port":(\d+)/.exec(out)?.[1] ?? 0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { status: string; checks: { bus: { detail: { kind: string; topics: string[] } } } };
+    expect(body.status).toBe('ok');
+    expect(body.checks.bus.detail.kind).toBe('memory');
+    expect(body.checks.bus.detail.topics).toContain('telemetry');
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(out).toContain('"message":"stopped"');
+  });
+});

@@ -1,0 +1,2 @@
+export { SequenceAssigner } from './sequence';
+export { BusBusyError, FramePublisher, type FramePublisherOptions } from './publisher';
