@@ -43,9 +43,9 @@ const driver = struct({
   firstName: str,
   lastName: str,
   shortName: str,
-  /** {@link DriverCategory} */
+  /** DriverCategory (enums.ts) */
   category: u8,
-  /** {@link Nationality}; new in SDK 1.13.11 */
+  /** Nationality (enums.ts); new in SDK 1.13.11 */
   nationality: u16,
 });
 
@@ -60,9 +60,9 @@ export const inboundMessages = {
     body: struct({
       eventIndex: u16,
       sessionIndex: u16,
-      /** {@link SessionType} */
+      /** SessionType (enums.ts) */
       sessionType: u8,
-      /** {@link SessionPhase} */
+      /** SessionPhase (enums.ts) */
       phase: u8,
       sessionTimeMs: f32,
       sessionEndTimeMs: f32,
@@ -92,7 +92,7 @@ export const inboundMessages = {
       worldPosX: f32,
       worldPosY: f32,
       yaw: f32,
-      /** {@link CarLocation} */
+      /** CarLocation (enums.ts) */
       carLocation: u8,
       kmh: u16,
       position: u16,
@@ -130,10 +130,10 @@ export const inboundMessages = {
       carModelType: u8,
       teamName: str,
       raceNumber: i32,
-      /** {@link CupCategory} */
+      /** CupCategory (enums.ts) */
       cupCategory: u8,
       currentDriverIndex: u8,
-      /** {@link Nationality} */
+      /** Nationality (enums.ts) */
       nationality: u16,
       drivers: list(u8, driver),
     }),
@@ -141,7 +141,7 @@ export const inboundMessages = {
   BROADCASTING_EVENT: {
     id: 7,
     body: struct({
-      /** {@link BroadcastingEventType} */
+      /** BroadcastingEventType (enums.ts) */
       eventType: u8,
       message: str,
       timeMs: i32,
