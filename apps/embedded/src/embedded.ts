@@ -1,21 +1,14 @@
-import { MemoryBus, type Bus } from '@pitwall/bus';
-import { topicCatalogue, topicNames } from '@pitwall/kafka';
+import { busFromEnv } from '@pitwall/bus';
 import type { ServiceContext, Stoppable } from '@pitwall/service';
 import { embeddedApps, type EmbeddedApp } from './apps';
 
 /**
- * Starts every embedded app in one process on the in-memory bus. Each app gets the shared logger,
- * metrics and health under its own name. Stopping stops the apps in reverse order (producers
- * before their consumers) and then the bus.
+ * Starts every embedded app in one process, on the in-memory bus (or Kafka when KAFKA_BROKERS is
+ * set). Each app gets the shared logger, metrics and health under its own name. Stopping stops the
+ * apps in reverse order (producers before their consumers) and then the bus.
  */
 export async function startEmbedded(ctx: ServiceContext, apps: EmbeddedApp[] = embeddedApps): Promise<Stoppable> {
-  const catalogue = topicCatalogue({ telemetryPartitions: ctx.env.int('KAFKA_TELEMETRY_PARTITIONS', { default: 12, min: 1, max: 1000 }) });
-  const bus: Bus = new MemoryBus({
-    catalogue,
-    maxMessagesPerPartition: ctx.env.int('MEMORY_BUS_MAX_MESSAGES_PER_PARTITION', { default: 100_000, min: 100 }),
-    logger: ctx.logger.child({ component: 'memory-bus' }),
-    metrics: ctx.metrics,
-  });
+  const { bus, catalogue, topics } = busFromEnv(ctx, { memoryFallback: true });
   ctx.health.register('bus', () => ({ status: 'ok', detail: { kind: bus.kind, topics: catalogue.map((t) => t.name) } }));
 
   const selected = ctx.env.list('PITWALL_APPS', { default: apps.map((a) => a.name) });
@@ -26,7 +19,7 @@ export async function startEmbedded(ctx: ServiceContext, apps: EmbeddedApp[] = e
   for (const app of apps.filter((a) => selected.includes(a.name))) {
     ctx.health.addApp(app.name);
     const logger = ctx.logger.child({ app: app.name });
-    const started = await app.start({ ...ctx, logger, metrics: ctx.metrics.forApp(app.name), bus, topics: topicNames(catalogue) });
+    const started = await app.start({ ...ctx, logger, metrics: ctx.metrics.forApp(app.name), bus, topics });
     running.push({ name: app.name, app: started });
     logger.info('app started');
   }

@@ -1,0 +1,38 @@
+import { ConfigError, type EnvReader } from '@pitwall/config';
+import { catalogueFromEnv, kafkaSettingsFromEnv, topicNames, type TopicRole, type TopicSpec } from '@pitwall/kafka';
+import type { Logger } from '@pitwall/logger';
+import type { Metrics } from '@pitwall/metrics';
+import { KafkaBus } from './kafka-bus';
+import { MemoryBus } from './memory-bus';
+import type { Bus } from './types';
+
+export interface BusFromEnv {
+  bus: Bus;
+  catalogue: TopicSpec[];
+  topics: Record<TopicRole, string>;
+}
+
+/**
+ * The bus an app runs on, chosen by the environment: Kafka when KAFKA_BROKERS is set. Without it,
+ * a fleet app (one process per app, `memoryFallback: false`) stops with a ConfigError naming the
+ * variable, since an in-memory bus in one process could not reach the others; the embedded
+ * single process (`memoryFallback: true`) runs on the in-memory bus.
+ */
+export function busFromEnv(ctx: { env: EnvReader; logger: Logger; metrics: Metrics; name: string }, opts: { memoryFallback: boolean }): BusFromEnv {
+  const catalogue = catalogueFromEnv(ctx.env);
+  const topics = topicNames(catalogue);
+  if (ctx.env.has('KAFKA_BROKERS')) {
+    const settings = kafkaSettingsFromEnv(ctx.env, { clientId: `pitwall-${ctx.name}` });
+    ctx.logger.info('bus: Kafka', { brokers: settings.brokers, clientId: settings.clientId });
+    return { bus: new KafkaBus({ settings, catalogue, logger: ctx.logger.child({ component: 'kafka' }), metrics: ctx.metrics }), catalogue, topics };
+  }
+  if (!opts.memoryFallback) throw new ConfigError('KAFKA_BROKERS', 'a comma-separated list of host:port (this app runs over Kafka)', undefined);
+  const bus = new MemoryBus({
+    catalogue,
+    maxMessagesPerPartition: ctx.env.int('MEMORY_BUS_MAX_MESSAGES_PER_PARTITION', { default: 100_000, min: 100 }),
+    logger: ctx.logger.child({ component: 'memory-bus' }),
+    metrics: ctx.metrics,
+  });
+  ctx.logger.info('bus: in-memory (set KAFKA_BROKERS to use Kafka)');
+  return { bus, catalogue, topics };
+}
