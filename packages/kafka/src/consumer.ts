@@ -194,7 +194,7 @@ export class KafkaConsumer {
   }
 
   private async onBatch(payload: EachBatchPayload, handler: ConsumedBatchHandler): Promise<void> {
-    const { batch, isRunning, isStale, heartbeat, resolveOffset } = payload;
+    const { batch, isRunning, isStale, heartbeat, resolveOffset, commitOffsetsIfNecessary } = payload;
     // A failed onAssigned rejects here: kafkajs restarts the consumer and the group tries again.
     await this.assignmentReady;
     // Fetched before a seek from onAssigned (or a rebalance) took effect: drop, never deliver.
@@ -215,7 +215,8 @@ export class KafkaConsumer {
       }
       const last = chunk[chunk.length - 1].offset;
       resolveOffset(String(last));
-      await this.consumer.commitOffsets([{ topic, partition, offset: String(last + 1) }]);
+      // The batch payload's commit, unlike consumer.commitOffsets, still works while stop() drains.
+      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: String(last + 1) }] }] });
       this.commits.inc(labels);
       this.consumed.inc(labels, chunk.length);
       this.backoff.delete(tpKey(topic, partition));
