@@ -18,7 +18,7 @@ describe('murmur2', () => {
   it("maps keys to the same partitions as kafkajs' DefaultPartitioner", () => {
     const partitioner = Partitioners.DefaultPartitioner();
     for (const partitions of [3, 4, 12, 10]) {
-      const partitionMetadata = Array.from({ length: partitions }, (_, p) => ({ partitionId: p, leader: 0 }));
+      const partitionMetadata = Array.from({ length: partitions }, (_, p) => ({ partitionId: p, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
       for (let i = 0; i < 2000; i++) {
         const key = i % 3 === 0 ? `${BigInt(2) ** BigInt(63) + BigInt(i * 7919)}` : `session-${i}-${'x'.repeat(i % 11)}`;
         const theirs = partitioner({ topic: 't', partitionMetadata, message: { key, value: 'v' } });
