@@ -8,6 +8,9 @@ export interface HealthStatus {
 export type HealthCheck = () => HealthStatus | Promise<HealthStatus>;
 
 export interface HealthReport {
+  /** The older PitWall server's `/api/health` answered `{ ok, now }`: its clients read these. */
+  ok: boolean;
+  now: string;
   status: HealthState;
   apps: string[];
   uptimeS: number;
@@ -47,6 +50,6 @@ export class Health {
       checks[name] = result;
       if (rank[result.status] > rank[status]) status = result.status;
     }
-    return { status, apps: [...this.apps], uptimeS: Math.round((Date.now() - this.startedAt) / 1000), checks };
+    return { ok: status !== 'down', now: new Date().toISOString(), status, apps: [...this.apps], uptimeS: Math.round((Date.now() - this.startedAt) / 1000), checks };
   }
 }

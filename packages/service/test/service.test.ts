@@ -38,8 +38,11 @@ async function portOf(r: Run): Promise<number> {
     const port = await portOf(r);
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
-    const body = (await health.json()) as { status: string; apps: string[]; checks: Record<string, { detail: { limit: number } }> };
+    const body = (await health.json()) as { ok: boolean; now: string; status: string; apps: string[]; checks: Record<string, { detail: { limit: number } }> };
     expect(body.status).toBe('ok');
+    expect(body.ok).toBe(true);
+    expect(Date.parse(body.now)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
     expect(body.apps).toEqual(['fixture']);
     expect(body.checks.work!.detail.limit).toBe(42);
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
