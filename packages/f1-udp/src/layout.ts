@@ -14,6 +14,16 @@ export interface Codec<T> {
   read(buf: Buffer, offset: number): T;
   /** Throws (an {@link EncodeError} for structure problems, a RangeError/TypeError from Buffer for values). */
   write(buf: Buffer, offset: number, value: T): void;
+  /**
+   * A JavaScript expression that reads the value from buffer `b` at the offset expression `at`,
+   * for compiled readers; absent when the codec is called instead.
+   */
+  inlineRead?(at: string): string | undefined;
+}
+
+/** Generated code sees the codecs it calls as `c[i]`, the buffer as `b`, the offset as `o`. */
+function compileReader<T>(codecs: readonly Codec<unknown>[], body: string): (buf: Buffer, offset: number) => T {
+  return new Function('c', `return function read(b, o) { ${body} };`)(codecs) as (buf: Buffer, offset: number) => T;
 }
 
 /** A description that yields a codec for a format, or undefined when the field is absent in it. */
@@ -66,17 +76,23 @@ abstract class FixedCodec<T> implements Codec<T>, Layout<T> {
 
 export type NumberType = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'f32' | 'f64';
 
+type ReadMethod = 'readUInt8' | 'readInt8' | 'readUInt16LE' | 'readInt16LE' | 'readUInt32LE' | 'readFloatLE' | 'readDoubleLE';
+type WriteMethod = 'writeUInt8' | 'writeInt8' | 'writeUInt16LE' | 'writeInt16LE' | 'writeUInt32LE' | 'writeFloatLE' | 'writeDoubleLE';
+
 export class NumberCodec extends FixedCodec<number> {
   constructor(
     readonly type: NumberType,
     readonly size: number,
-    private readonly reader: (buf: Buffer, offset: number) => number,
-    private readonly writer: (buf: Buffer, value: number, offset: number) => void,
+    private readonly readMethod: ReadMethod,
+    private readonly writeMethod: WriteMethod,
   ) {
     super();
   }
   read(buf: Buffer, offset: number): number {
-    return this.reader(buf, offset);
+    return buf[this.readMethod](offset);
+  }
+  inlineRead(at: string): string {
+    return `b.${this.readMethod}(${at})`;
   }
   write(buf: Buffer, offset: number, value: number): void {
     // Buffer coerces and truncates silently; a simulator bug should say so instead.
@@ -84,23 +100,26 @@ export class NumberCodec extends FixedCodec<number> {
     if (this.type[0] !== 'f' && !Number.isInteger(value)) {
       throw new RangeError(`expected an integer for ${this.type}, got ${value}`);
     }
-    this.writer(buf, value, offset);
+    buf[this.writeMethod](value, offset);
   }
 }
 
-export const u8 = new NumberCodec('u8', 1, (b, o) => b.readUInt8(o), (b, v, o) => b.writeUInt8(v, o));
-export const i8 = new NumberCodec('i8', 1, (b, o) => b.readInt8(o), (b, v, o) => b.writeInt8(v, o));
-export const u16 = new NumberCodec('u16', 2, (b, o) => b.readUInt16LE(o), (b, v, o) => b.writeUInt16LE(v, o));
-export const i16 = new NumberCodec('i16', 2, (b, o) => b.readInt16LE(o), (b, v, o) => b.writeInt16LE(v, o));
-export const u32 = new NumberCodec('u32', 4, (b, o) => b.readUInt32LE(o), (b, v, o) => b.writeUInt32LE(v, o));
-export const f32 = new NumberCodec('f32', 4, (b, o) => b.readFloatLE(o), (b, v, o) => b.writeFloatLE(v, o));
-export const f64 = new NumberCodec('f64', 8, (b, o) => b.readDoubleLE(o), (b, v, o) => b.writeDoubleLE(v, o));
+export const u8 = new NumberCodec('u8', 1, 'readUInt8', 'writeUInt8');
+export const i8 = new NumberCodec('i8', 1, 'readInt8', 'writeInt8');
+export const u16 = new NumberCodec('u16', 2, 'readUInt16LE', 'writeUInt16LE');
+export const i16 = new NumberCodec('i16', 2, 'readInt16LE', 'writeInt16LE');
+export const u32 = new NumberCodec('u32', 4, 'readUInt32LE', 'writeUInt32LE');
+export const f32 = new NumberCodec('f32', 4, 'readFloatLE', 'writeFloatLE');
+export const f64 = new NumberCodec('f64', 8, 'readDoubleLE', 'writeDoubleLE');
 
 /** uint64 as BigInt: real session UIDs are above 2^63, beyond a double's exact range. */
 export class U64Codec extends FixedCodec<bigint> {
   readonly size = 8;
   read(buf: Buffer, offset: number): bigint {
     return buf.readBigUInt64LE(offset);
+  }
+  inlineRead(at: string): string {
+    return `b.readBigUInt64LE(${at})`;
   }
   write(buf: Buffer, offset: number, value: bigint): void {
     buf.writeBigUInt64LE(value, offset);
@@ -116,6 +135,9 @@ export class MinutesMsCodec extends FixedCodec<number> {
   readonly size = 3;
   read(buf: Buffer, offset: number): number {
     return buf.readUInt8(offset + 2) * 60000 + buf.readUInt16LE(offset);
+  }
+  inlineRead(at: string): string {
+    return `(b.readUInt8(${at} + 2) * 60000 + b.readUInt16LE(${at}))`;
   }
   write(buf: Buffer, offset: number, value: number): void {
     if (!Number.isInteger(value) || value < 0 || value > 255 * 60000 + 59999) {
@@ -162,6 +184,9 @@ export class LiteralCodec<T extends number | string> extends FixedCodec<T> {
   read(): T {
     return this.value;
   }
+  inlineRead(): string {
+    return JSON.stringify(this.value);
+  }
   write(_buf: Buffer, _offset: number, value: T): void {
     if (value !== this.value) throw new EncodeError(`expected ${String(this.value)}, got ${String(value)}`);
   }
@@ -172,18 +197,26 @@ export function literal<T extends number | string>(value: T): LiteralCodec<T> {
 
 export class ArrayCodec<T> implements Codec<T[]> {
   readonly size: number;
+  readonly read: (buf: Buffer, offset: number) => T[];
   constructor(
     readonly element: Codec<T>,
     readonly count: number,
   ) {
-    this.size = element.size * count;
-  }
-  read(buf: Buffer, offset: number): T[] {
-    const out: T[] = [];
-    const { element, count } = this;
     const step = element.size;
-    for (let i = 0; i < count; i++) out.push(element.read(buf, offset + i * step));
-    return out;
+    this.size = step * count;
+    const inline = element.inlineRead?.(`o + i * ${step}`);
+    this.read = compileReader([element], `const out = []; for (let i = 0; i < ${count}; i++) out.push(${inline ?? `c[0].read(b, o + i * ${step})`}); return out;`);
+  }
+  /** Short arrays of inlinable values (wheel arrays) become an array literal in the parent's reader. */
+  inlineRead(at: string): string | undefined {
+    if (this.count > 4) return undefined;
+    const items: string[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const item = this.element.inlineRead?.(`${at} + ${i * this.element.size}`);
+      if (item === undefined) return undefined;
+      items.push(item);
+    }
+    return `[${items.join(', ')}]`;
   }
   write(buf: Buffer, offset: number, value: T[]): void {
     if (!Array.isArray(value) || value.length !== this.count) {
@@ -222,18 +255,16 @@ export interface StructEntry {
 
 export class StructCodec<T> implements Codec<T> {
   readonly size: number;
+  readonly read: (buf: Buffer, offset: number) => T;
   constructor(readonly entries: readonly StructEntry[]) {
     const last = entries[entries.length - 1];
     this.size = last ? last.offset + last.codec.size : 0;
-  }
-  read(buf: Buffer, offset: number): T {
-    const out: Record<string, unknown> = {};
-    const entries = this.entries;
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      out[entry.key] = entry.codec.read(buf, offset + entry.offset);
-    }
-    return out as T;
+    const codecs = entries.map((entry) => entry.codec);
+    const properties = entries.map((entry, i) => {
+      const at = `o + ${entry.offset}`;
+      return `${JSON.stringify(entry.key)}: ${entry.codec.inlineRead?.(at) ?? `c[${i}].read(b, ${at})`}`;
+    });
+    this.read = compileReader(codecs, `return { ${properties.join(', ')} };`);
   }
   write(buf: Buffer, offset: number, value: T): void {
     if (typeof value !== 'object' || value === null) throw new EncodeError(`expected an object, got ${String(value)}`);

@@ -315,13 +315,13 @@ describe('participants (4)', () => {
     buf.writeUInt8(44, car + 5); // raceNumber
     writeName(buf, car + 7, 'Kimi Räikkönen');
     buf.writeUInt8(1, car + 55); // yourTelemetry
-    buf.writeUInt8(1, car + 56); // showOnlineNames
+    buf.writeUInt8(0, car + 56); // showOnlineNames
     buf.writeUInt8(3, car + 57); // platform
     const p = decodeAndReencode(buf, 4);
     expect(p.numActiveCars).toBe(20);
     expect(p.participants[21]).toEqual({
       aiControlled: 1, driverId: 255, networkId: 0, teamId: 8, myTeam: 0, raceNumber: 44, nationality: 0,
-      name: 'Kimi Räikkönen', yourTelemetry: 1, showOnlineNames: 1, platform: 3,
+      name: 'Kimi Räikkönen', yourTelemetry: 1, showOnlineNames: 0, platform: 3,
     });
   });
 
