@@ -19,8 +19,8 @@ const NO_OUTPUT: readonly Output[] = Object.freeze([]);
 
 export interface CarStats {
   accepted: number;
-  /** Same or lower sequence at no later time: a redelivery, or a replay after a restore. */
-  duplicates: number;
+  /** Sequence not newer and time not later: a duplicate, a redelivery or replay, or out of order. */
+  stale: number;
   /** Newer sequence but older source time: arrived out of order, too late to use. */
   late: number;
   /** Sequence numbering or source clock started over. */
@@ -46,7 +46,7 @@ export interface CarSnapshot {
 }
 
 function initialStats(): CarStats {
-  return { accepted: 0, duplicates: 0, late: 0, restarts: 0, fittedLaps: 0, excludedLaps: 0, lastExclusion: '' };
+  return { accepted: 0, stale: 0, late: 0, restarts: 0, fittedLaps: 0, excludedLaps: 0, lastExclusion: '' };
 }
 
 export class CarAnalyzer implements LapTrackerListener {
@@ -93,7 +93,7 @@ export class CarAnalyzer implements LapTrackerListener {
         this.tracker.restart(this.lastTimeUs);
       } else if (sequence <= this.lastSequence) {
         if (t <= this.lastTimeUs) {
-          this.stats.duplicates++;
+          this.stats.stale++;
           return NO_OUTPUT;
         }
         this.stats.restarts++; // the collector restarted its sequence; time moves on

@@ -290,11 +290,10 @@ export class LapTracker {
     s.lastWrapUs = Number.NaN;
     if (boundary === Boundary.Restart) this.resetStint();
 
-    const atLine = boundary !== Boundary.Restart;
+    const atLine = boundary !== Boundary.Restart || (fraction >= 0 && fraction <= this.config.startToleranceShare);
     // At the line the position may not have wrapped yet (counter slightly early): that is 0.
     const startFraction = wrapped || (atLine && fraction > 0.5) ? 0 : fraction;
     this.startLap(this.lapNumberFor(counter), crossUs, atLine, startFraction);
-    if (boundary === Boundary.Restart) s.lap.flags |= LapFlag.SOURCE_RESTART;
     this.integrate(splitUs, t, wrapped ? 0 : startFraction, fraction);
   }
 
