@@ -1,0 +1,12 @@
+export {
+  pointToFrame,
+  DEFAULT_SCALES,
+  MAX_EXTRAS,
+  type ChannelScales,
+  type PointDefaults,
+  type PointError,
+  type PointRecord,
+  type PointResult,
+  type PointValue,
+} from './point';
+export { parseTimestampUs, type TimeResult } from './time';
