@@ -18,6 +18,7 @@ export type Insight = pitwall.v1.IInsight;
 export type Factor = pitwall.v1.IFactor;
 export type Alert = pitwall.v1.IAlert;
 export type Command = pitwall.v1.ICommand;
+export type LiveUpdate = pitwall.v1.ILiveUpdate;
 
 /** A message that arrived as bytes but is not a valid message of the expected type. */
 export class DecodeError extends Error {
@@ -78,6 +79,7 @@ export const codecs = {
   insight: codec<Insight>('pitwall.v1.Insight', v1.Insight, ['sessionId', 'carId']),
   alert: codec<Alert>('pitwall.v1.Alert', v1.Alert, ['alertId', 'sessionId']),
   command: codec<Command>('pitwall.v1.Command', v1.Command, ['commandId']),
+  liveUpdate: codec<LiveUpdate>('pitwall.v1.LiveUpdate', v1.LiveUpdate, ['type']),
 };
 
 export const encodeFrame = codecs.frame.encode;
