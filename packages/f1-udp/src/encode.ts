@@ -1,7 +1,7 @@
-import { HEADER_SIZE, formatSupported, type PacketFormat } from './formats';
+import { HEADER_SIZE, formatSupported, type PacketFormat, type PacketId } from './formats';
 import { headerCodec, type PacketHeader } from './header';
 import { EncodeError } from './layout';
-import { bodyCodec, type Packet } from './packets';
+import { bodyCodec, type Packet, type PacketById } from './packets';
 
 /** The header fields a sender chooses; packetFormat and packetId follow from the call. */
 export type HeaderFields = Omit<PacketHeader, 'packetFormat' | 'packetId'>;
@@ -23,4 +23,15 @@ export function encodePacket(format: PacketFormat, header: HeaderFields, packet:
   }
   body.write(buf, HEADER_SIZE, packet);
   return buf;
+}
+
+/**
+ * A packet of `format` with every field zero (names empty), for a sender to fill in: the 22-car
+ * arrays and the fields of the format are all there. Events have no zero value (their code picks
+ * the layout), so they are built directly.
+ */
+export function blankPacket<I extends Exclude<PacketId, typeof PacketId.Event>>(format: PacketFormat, packetId: I): PacketById<I> {
+  const body = bodyCodec(format, packetId);
+  if (!body) throw new EncodeError(`no packet id ${packetId} in format ${format}`);
+  return body.read(Buffer.alloc(body.size), 0) as PacketById<I>;
 }

@@ -22,7 +22,7 @@ export {
   type DecodeSuccess,
   type DecodedHeader,
 } from './decode';
-export { encodePacket, type HeaderFields } from './encode';
+export { blankPacket, encodePacket, type HeaderFields } from './encode';
 export { bodyCodec, type Packet, type PacketById } from './packets';
 export {
   ArrayCodec,

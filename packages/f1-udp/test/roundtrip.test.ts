@@ -6,6 +6,7 @@
  */
 import {
   EncodeError,
+  blankPacket,
   U64Codec,
   bodyCodec,
   decodePacket,
@@ -122,5 +123,25 @@ describe('encoder refusals and edge cases', () => {
     expect(buf.readUInt8(29 + 19)).toBe(1);
     lap.lapData[0]!.sector1TimeMS = 256 * 60_000;
     expect(() => encodePacket(2024, SAMPLE_HEADER, lap)).toThrow(/^lapData\.0\.sector1TimeMS: expected whole milliseconds/);
+  });
+});
+
+describe('blankPacket', () => {
+  it('gives a zeroed packet with the fields of its format, ready to fill and encode', () => {
+    const t = blankPacket(2024, 6);
+    expect(t.carTelemetryData).toHaveLength(22);
+    t.carTelemetryData[0]!.gear = -1;
+    t.carTelemetryData[0]!.speed = 300;
+    const buf = encodePacket(2024, SAMPLE_HEADER, t);
+    expect(buf.length).toBe(1352);
+    expect(buf.readInt8(29 + 15)).toBe(-1);
+    expect(buf.readUInt16LE(29)).toBe(300);
+
+    const d23 = blankPacket(2023, 10);
+    const d25 = blankPacket(2025, 10);
+    expect(d23.carDamageData[0]!.tyreBlisters).toBeUndefined();
+    expect(d25.carDamageData[0]!.tyreBlisters).toEqual([0, 0, 0, 0]);
+    expect(blankPacket(2025, 4).participants[0]!.name).toBe('');
+    expect(() => blankPacket(2023, 15)).toThrow('no packet id 15 in format 2023');
   });
 });
