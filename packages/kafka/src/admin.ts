@@ -66,7 +66,8 @@ export class KafkaAdmin {
       clearTimeout(timer);
     }
     const cluster = await this.admin.describeCluster();
-    this.hasController = cluster.controller !== null && cluster.controller >= 0;
+    // librdkafka's mock names controller 0 while its brokers are 1..n: no broker to send admin requests to.
+    this.hasController = cluster.brokers.some((b) => b.nodeId === cluster.controller);
     this.opts.logger.info('connected to Kafka', { brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`), controller: cluster.controller });
   }
 

@@ -31,7 +31,6 @@ export function itWithRealCluster(name: string, fn: () => Promise<void>, timeout
 }
 
 export function warnSkippedWithoutRealCluster(what: string): void {
-  // eslint-disable-next-line no-console
   if (!realCluster) console.warn(`${what}: skipped, they need a real cluster (set KAFKA_BROKERS); librdkafka's mock cluster has no CreateTopics, controller or idempotent producer`);
 }
 
