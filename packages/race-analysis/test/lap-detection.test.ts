@@ -66,7 +66,7 @@ describe('lap detection', () => {
     const lastUs = before[before.length - 1]!.sourceTimeUs!;
     const after = stint({ lengthM: SEBRING, lapTimeS: uniform(100), laps: 2, hz: 10, counter: 'source', startUs: lastUs + 100_000, firstSequence: before.length + 1 });
     const { laps: done } = run([...before, ...after]);
-    const restarted = done.find((l) => l.invalidReason.includes('source restarted'))!;
+    const restarted = done.find((l) => l.invalidReason!.includes('source restarted'))!;
     expect(restarted.lap).toBe(3);
     expect(restarted.valid).toBe(false);
     // After the restart lap 1 runs again from the line: complete and valid.
@@ -147,7 +147,7 @@ describe('lap detection', () => {
     expect(analyzer.car('s1', 'car1')!.trackInfo.known).toBe(false);
     expect(done[0]!.sectorTimesS).toEqual([]);
     // The observed length is the furthest sample, one 4.7 m step short of the line: within 0.3 %.
-    for (const t of done[2]!.sectorTimesS) expect(Math.abs(t - 30)).toBeLessThan(0.1);
+    for (const t of done[2]!.sectorTimesS!) expect(Math.abs(t - 30)).toBeLessThan(0.1);
   });
 
   test('a frame with a newer sequence but an older time (clock jitter) is dropped as late', () => {
