@@ -6,7 +6,9 @@ export function withoutNul(s: string): string {
   return s.includes('\0') ? s.replaceAll('\0', '') : s;
 }
 
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '' };
+const NEEDS_ESCAPE = /[\\\n\r\t\0]/;
+const ESCAPE_ALL = /[\\\n\r\t\0]/g;
 
 /**
  * One field in COPY's text format: \N for NULL, t/f for booleans, numbers as JavaScript prints
@@ -17,7 +19,8 @@ export function copyField(value: CellValue): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (typeof value === 'number') return String(value);
-  return withoutNul(value).replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!);
+  // Most strings need nothing: test first, replace only when needed (this runs per cell).
+  return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPE_ALL, (c) => ESCAPES[c]!) : value;
 }
 
 export function copyLine(values: CellValue[]): string {
@@ -29,7 +32,9 @@ export function copyLine(values: CellValue[]): string {
  * Non-finite numbers become null, as JSON.stringify makes them.
  */
 export function jsonbText(value: unknown): string {
-  return JSON.stringify(withoutNulDeep(value));
+  const json = JSON.stringify(value);
+  // JSON.stringify writes NUL as \u0000; without that sequence there is nothing to clean.
+  return json.includes('\\u0000') ? JSON.stringify(withoutNulDeep(value)) : json;
 }
 
 function withoutNulDeep(value: unknown): unknown {
