@@ -1,0 +1,218 @@
+import * as dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIPv6 } from 'node:net';
+import {
+  AC_CLIENT_IDENTITY,
+  AcOperation,
+  classifyDatagram,
+  encodeHandshaker,
+  type AcOperationId,
+  type HandshakeResponse,
+  type RTCarInfo,
+  type RTLap,
+} from '@pitwall/ac-udp';
+import type { Logger } from '@pitwall/logger';
+import { Backoff } from './backoff';
+import type { CollectorAcConfig } from './config';
+
+/**
+ * handshaking: handshake sent, waiting for the 408-byte response.
+ * streaming:   subscribed; RTCarInfo expected (the data watchdog runs).
+ * waiting:     backing off before the next handshake (no game, or the game went silent).
+ */
+export type AcLinkState = 'handshaking' | 'streaming' | 'waiting';
+export const AC_LINK_STATES: readonly AcLinkState[] = ['handshaking', 'streaming', 'waiting'];
+
+export interface AcLinkHandlers {
+  handshake(response: HandshakeResponse): void;
+  carInfo(info: RTCarInfo): void;
+  lap(lap: RTLap): void;
+  /** A datagram that decoded (kind) or did not (reason); each datagram reports exactly one. */
+  accepted(kind: 'handshake_response' | 'car_info' | 'lap'): void;
+  dropped(reason: string, detail: string): void;
+  state(state: AcLinkState): void;
+  handshakeSent(): void;
+}
+
+/**
+ * The collector's side of AC remote telemetry. AC is the server: from an ephemeral socket of
+ * its own the collector sends the handshake to the game's port, reads the response, subscribes,
+ * and watches the stream. When the stream stops (the game restarted, the driver left to the menu)
+ * it handshakes again with exponential backoff; that is normal life for a game, so it logs at info.
+ */
+export class AcLink {
+  private socket: dgram.Socket | null = null;
+  private game: { address: string; port: number } | null = null;
+  private currentState: AcLinkState = 'waiting';
+  private stateSince = Date.now();
+  private nextAttemptAt = 0;
+  private lastDataAt = 0;
+  private answered = false;
+  private ticker: NodeJS.Timeout | null = null;
+  private readonly backoff: Backoff;
+  private stopped = false;
+
+  constructor(
+    private readonly config: CollectorAcConfig,
+    private readonly handlers: AcLinkHandlers,
+    private readonly logger: Logger,
+  ) {
+    this.backoff = new Backoff(config.retryInitialMs, config.retryMaxMs);
+  }
+
+  get state(): AcLinkState {
+    return this.currentState;
+  }
+
+  /** Unix ms of the last RTCarInfo, 0 before the first. */
+  get lastDataAtMs(): number {
+    return this.lastDataAt;
+  }
+
+  /** The collector's own local port (never the game's). */
+  get localPort(): number {
+    return this.socket?.address().port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const socket = dgram.createSocket(isIPv6(this.config.gameHost) ? 'udp6' : 'udp4');
+    socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
+    // A UDP socket's errors (ICMP unreachable on some platforms, buffer errors) never end the link:
+    // the watchdog's next handshake is the recovery.
+    socket.on('error', (err) => this.logger.warn('AC socket error', { err }));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    this.socket = socket;
+    this.logger.info('AC collector socket open', { localPort: this.localPort, game: `${this.config.gameHost}:${this.config.gamePort}` });
+    const tickMs = Math.max(5, Math.min(250, Math.floor(Math.min(this.config.handshakeTimeoutMs, this.config.dataTimeoutMs) / 5)));
+    this.ticker = setInterval(() => this.tick(), tickMs);
+    await this.handshake();
+  }
+
+  /** Dismisses the subscription (so the game stops sending to a closed port) and closes the socket. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.answered) {
+      await this.send(AcOperation.Dismiss).catch((err: Error) => this.logger.info('could not send dismiss to AC', { err: err.message }));
+      this.logger.info('dismissed the AC subscription');
+    }
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+
+  private setState(state: AcLinkState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.stateSince = Date.now();
+    this.handlers.state(state);
+  }
+
+  private async handshake(): Promise<void> {
+    if (this.stopped) return;
+    this.setState('handshaking');
+    try {
+      const { address } = await lookup(this.config.gameHost, { family: isIPv6(this.config.gameHost) ? 6 : 4 });
+      this.game = { address, port: this.config.gamePort };
+      await this.send(AcOperation.Handshake);
+      this.handlers.handshakeSent();
+      this.logger.debug('AC handshake sent', { game: this.game, attempt: this.backoff.attempts });
+    } catch (err) {
+      // Lookup failure or a send error: treat like an unanswered handshake.
+      this.logger.info('AC handshake could not be sent; will retry', { host: this.config.gameHost, err: (err as Error).message });
+    }
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    switch (this.currentState) {
+      case 'handshaking':
+        if (now - this.stateSince >= this.config.handshakeTimeoutMs) this.wait('no handshake response');
+        break;
+      case 'waiting':
+        if (now >= this.nextAttemptAt) void this.handshake();
+        break;
+      case 'streaming':
+        if (now - Math.max(this.lastDataAt, this.stateSince) >= this.config.dataTimeoutMs) {
+          // The game restarting or going back to its menu is normal: info, not error.
+          this.logger.info('AC went silent; handshaking again', { silentMs: now - Math.max(this.lastDataAt, this.stateSince) });
+          void this.handshake();
+        }
+        break;
+    }
+  }
+
+  private wait(why: string): void {
+    const delayMs = this.backoff.next();
+    this.nextAttemptAt = Date.now() + delayMs;
+    this.logger.info(`AC: ${why}; next handshake in ${delayMs} ms`, { game: `${this.config.gameHost}:${this.config.gamePort}`, attempt: this.backoff.attempts });
+    this.setState('waiting');
+  }
+
+  private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.stopped) return;
+    if (!this.game || rinfo.address !== this.game.address || rinfo.port !== this.game.port) {
+      this.handlers.dropped('foreign_sender', `${rinfo.address}:${rinfo.port} is not the game`);
+      return;
+    }
+    const d = classifyDatagram(msg);
+    if (!d.ok) {
+      this.handlers.dropped(d.reason, d.detail);
+      return;
+    }
+    switch (d.kind) {
+      case 'handshakeResponse':
+        this.handlers.accepted('handshake_response');
+        this.onHandshakeResponse(d.value);
+        break;
+      case 'carInfo':
+        this.handlers.accepted('car_info');
+        this.lastDataAt = Date.now();
+        if (this.currentState !== 'streaming') this.setState('streaming');
+        this.backoff.reset();
+        this.handlers.carInfo(d.value);
+        break;
+      case 'lap':
+        this.handlers.accepted('lap');
+        this.handlers.lap(d.value);
+        break;
+    }
+  }
+
+  private onHandshakeResponse(response: HandshakeResponse): void {
+    this.answered = true;
+    this.handlers.handshake(response);
+    void this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
+    try {
+      await this.send(AcOperation.SubscribeUpdate);
+      if (this.config.subscribeSpot) await this.send(AcOperation.SubscribeSpot);
+      this.setState('streaming');
+      // A fresh subscription gets the full data timeout before the watchdog calls it silent.
+      this.stateSince = Date.now();
+    } catch (err) {
+      this.logger.info('AC subscribe could not be sent; will handshake again', { err: (err as Error).message });
+      this.wait('subscribe failed');
+    }
+  }
+
+  private send(operationId: AcOperationId): Promise<void> {
+    const socket = this.socket;
+    const game = this.game;
+    if (!socket || !game) return Promise.reject(new Error('AC link is not open'));
+    const datagram = encodeHandshaker({ ...AC_CLIENT_IDENTITY, operationId });
+    return new Promise((resolve, reject) =>
+      socket.send(datagram, game.port, game.address, (err) => (err ? reject(new Error(`sending operation ${operationId} to ${game.address}:${game.port}: ${err.message}`)) : resolve())),
+    );
+  }
+}
