@@ -41,6 +41,9 @@ function app(dir, { instances = 1, healthPort, env = {} }) {
 // Each issue that adds a process app adds its entry here; a test checks that every app with a
 // main (except embedded-only ones, marked `"pitwall": { "pm2": false }` in their package.json)
 // has one.
-const apps = [];
+const apps = [
+  // Live view: one instance per WS_PORT; each reads the live topics in a group of its own.
+  app('ws-bridge', { healthPort: 9410, env: { WS_PORT: '8080' } }),
+];
 
 module.exports = { apps, app, KILL_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS };

@@ -1,4 +1,4 @@
 import { runMain } from '@pitwall/service';
 import { startEmbedded } from './embedded';
 
-void runMain('pitwall', startEmbedded, { defaultHealthPort: 8080 });
+void runMain('pitwall', startEmbedded, { defaultHealthPort: 9400 });

@@ -8,8 +8,8 @@ const built = fs.existsSync(main);
 (built ? describe : describe.skip)('npm start (embedded mode) as a real process', () => {
   if (!built) console.warn('skipping embedded process test: apps/embedded is not built (run `npm run build`)');
 
-  it('serves /health with the in-memory bus and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [main], { env: { ...process.env, HEALTH_PORT: '0', KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('serves /health with the in-memory bus, runs the ws-bridge, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [main], { env: { ...process.env, HEALTH_PORT: '0', WS_PORT: '0', KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -18,7 +18,7 @@ const built = fs.existsSync(main);
     let port = 0;
     while (!port || !out.includes('embedded pipeline running')) {
       if (Date.now() > end) throw new Error(`did not start: ${out}`);
-      port = Number(/"port":(\d+)/.exec(out)?.[1] ?? 0);
+      port = Number(/serving \/health and \/metrics","port":(\d+)/.exec(out)?.[1] ?? 0);
       await new Promise((r) => setTimeout(r, 20));
     }
     const res = await fetch(`http://127.0.0.1:${port}/health`);
@@ -27,6 +27,9 @@ const built = fs.existsSync(main);
     expect(body.status).toBe('ok');
     expect(body.checks.bus.detail.kind).toBe('memory');
     expect(body.checks.bus.detail.topics).toContain('telemetry');
+    // The viewers' port answers /api/health too, for the older server's clients.
+    const wsPort = Number(/"message":"ws-bridge listening","path":"\/ws\/realtime","port":(\d+)|"message":"ws-bridge listening".*?"port":(\d+)/.exec(out)?.slice(1).find(Boolean));
+    expect((await fetch(`http://127.0.0.1:${wsPort}/api/health`)).status).toBe(200);
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(out).toContain('"message":"stopped"');

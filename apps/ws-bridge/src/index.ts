@@ -1,0 +1,2 @@
+export { startWsBridge, parseCommand, type WsBridgeDeps, type RunningWsBridge } from './app';
+export { loadWsBridgeConfig, type WsBridgeConfig } from './config';
