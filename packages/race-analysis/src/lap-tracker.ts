@@ -245,13 +245,14 @@ export class LapTracker {
       if (prevFraction - fraction > 0.5) {
         wrapped = true;
         wrapUs = interpolate(prevUs, t, Math.max(0, 1 - prevFraction), fraction);
+        this.extendLapEnd(distance, t - prevUs);
       }
     } else if (s.prevDistanceM >= 0 && distance >= 0 && s.lap.maxDistanceM > 0) {
       // Unknown track, no normalised position, length not observed yet: raw distance wraps.
-      const lapEnd = Math.max(s.lap.maxDistanceM, s.prevDistanceM);
-      if (s.prevDistanceM - distance > 0.5 * lapEnd) {
+      if (s.prevDistanceM - distance > 0.5 * s.lap.maxDistanceM) {
         wrapped = true;
-        wrapUs = interpolate(prevUs, t, lapEnd - s.prevDistanceM, distance);
+        this.extendLapEnd(distance, t - prevUs);
+        wrapUs = interpolate(prevUs, t, s.lap.maxDistanceM - s.prevDistanceM, distance);
       }
     }
 
@@ -322,6 +323,18 @@ export class LapTracker {
     if (observeLength) this.observeLength(lap);
     this.listener.onLapComplete(lap, endUs);
     s.tyreAgeLaps++;
+  }
+
+  /**
+   * The line lies between the last sample of a lap and the first of the next: the distance run
+   * in that interval (mean speed × time) minus the distance past the line is the rest of the lap,
+   * so the lap's length is known to better than one sample step.
+   */
+  private extendLapEnd(distance: number, dtUs: number): void {
+    const lap = this.state.lap;
+    const travelled = (this.rateSpeed / 3.6) * (dtUs / 1e6);
+    const end = this.state.prevDistanceM + travelled - distance;
+    if (travelled > distance && end > lap.maxDistanceM) lap.maxDistanceM = end;
   }
 
   /** A clean lap's furthest distance is the source's lap length; adopt it if the table is off. */

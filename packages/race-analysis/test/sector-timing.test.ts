@@ -40,12 +40,12 @@ describe('sector timing', () => {
   });
 
   test('a source whose lap is a different length (another layout) has its boundaries rescaled', () => {
-    // Table says 3200 m for Sonoma; this source runs the 4031 m layout. The observed length is the
-    // furthest sample, up to one 0.1 s step short of the line, so boundaries are within ~0.1 s.
+    // Table says 3200 m for Sonoma; this source runs the 4031 m layout: the observed lap length
+    // (last sample extrapolated to the line at the car's speed) replaces it from lap 2.
     const frames = stint({ lengthM: 4031, lapTimeS: () => 100, laps: 4, hz: 10, counter: 'source', track: 'sonoma' });
     const done = laps(feed(new SessionAnalyzer(), frames));
     const shares = lookupTrack('sonoma').sectorStarts;
     const expected = [shares[0]! * 100, (shares[1]! - shares[0]!) * 100, (1 - shares[1]!) * 100];
-    done[2]!.sectorTimesS!.forEach((t, i) => expect(Math.abs(t - expected[i]!)).toBeLessThan(0.12));
+    done[2]!.sectorTimesS!.forEach((t, i) => expect(t).toBeCloseTo(expected[i]!, 4));
   });
 });
