@@ -1,5 +1,6 @@
 export {
   pointToFrame,
+  parseDecimal,
   DEFAULT_SCALES,
   MAX_EXTRAS,
   type ChannelScales,

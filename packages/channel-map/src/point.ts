@@ -135,7 +135,7 @@ export function pointToFrame(record: PointRecord, defaults: PointDefaults): Poin
   for (const channel of CHANNELS) {
     const found = firstPresent(record, channel.names);
     if (!found) continue;
-    const v = toNumber(found.value);
+    const v = parseDecimal(found.value);
     if (v === undefined) return fail(found.name, `not a number: ${JSON.stringify(found.value)}`);
     const converted = channel.convert(v, scales);
     if (typeof converted === 'string') return fail(found.name, converted);
@@ -148,7 +148,7 @@ export function pointToFrame(record: PointRecord, defaults: PointDefaults): Poin
 
   for (const name in record) {
     if (IDENTITY.has(name) || CHANNEL_NAMES.has(name)) continue;
-    const v = toNumber(record[name]);
+    const v = parseDecimal(record[name]);
     if (v === undefined) continue;
     if (++extraCount > MAX_EXTRAS) return fail(name, `more than ${MAX_EXTRAS} extra channels`);
     extras[name] = v;
@@ -178,7 +178,7 @@ function text(v: PointValue): string | undefined {
 }
 
 /** A finite number from a JSON number or a decimal string; undefined otherwise (booleans too). */
-function toNumber(v: PointValue): number | undefined {
+export function parseDecimal(v: PointValue): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v !== 'string') return undefined;
   const t = v.trim();

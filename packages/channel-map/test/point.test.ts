@@ -1,4 +1,4 @@
-import { MAX_EXTRAS, parseTimestampUs, pointToFrame, type PointDefaults } from '@pitwall/channel-map';
+import { MAX_EXTRAS, parseDecimal, parseTimestampUs, pointToFrame, type PointDefaults } from '@pitwall/channel-map';
 import { codecs, Source } from '@pitwall/proto';
 
 const defaults: PointDefaults = { sessionId: 'barber-r1', source: Source.SOURCE_S3_CSV, ingestTimeUs: 1_700_000_000_000_000, track: 'barber' };
@@ -127,5 +127,19 @@ describe('parseTimestampUs', () => {
 
   test.each(['', 'soon', '2025-13-45T00:00:00Z', '0', '-5'])('refuses %p', (input) => {
     expect(parseTimestampUs(input)).toHaveProperty('reason');
+  });
+});
+
+describe('parseDecimal', () => {
+  test.each([
+    ['12.5', 12.5],
+    [' -3 ', -3],
+    ['.5', 0.5],
+    ['1e3', 1000],
+    [7, 7],
+  ])('%p → %p', (input, n) => expect(parseDecimal(input)).toBe(n));
+
+  test.each(['', ' ', '0x1f', 'NaN', 'Infinity', '1,5', true, null, undefined, Number.NaN])('refuses %p', (input) => {
+    expect(parseDecimal(input)).toBeUndefined();
   });
 });
