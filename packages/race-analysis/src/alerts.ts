@@ -5,7 +5,7 @@
  * flap. Evidence values travel with both messages.
  */
 import { AlertSeverity, type Alert, type TelemetryFrame } from '@pitwall/proto';
-import { num } from './lap-tracker';
+import { finiteOr0, num } from './values';
 
 export type AlertCode = 'HIGH_RPM' | 'TYRE_OVERHEAT' | 'CRASH' | 'LOW_FUEL' | 'DATA_DROPOUT' | 'LAP_TIME_DROP';
 
@@ -346,8 +346,4 @@ const LOW = -Infinity;
 
 function finiteOrLow(value: number): number {
   return Number.isFinite(value) ? value : LOW;
-}
-
-function finiteOr0(value: number): number {
-  return Number.isFinite(value) ? value : 0;
 }

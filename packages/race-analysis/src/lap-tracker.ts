@@ -11,6 +11,7 @@
 import type { TelemetryFrame } from '@pitwall/proto';
 import { LapFlag, newLapState, resetLapState, type LapState } from './lap-state';
 import type { TrackInfo } from './tracks';
+import { finiteOr0, num } from './values';
 import { gFromSpeedChange, gFromYawRate, stressRate, temperatureWeight, type TyreStressConfig } from './tyre-stress';
 
 export interface LapTrackerConfig {
@@ -100,11 +101,6 @@ export function initialTrackerState(sectors: number): TrackerState {
     pitEntryWear: Number.NaN,
     lap: newLapState(sectors),
   };
-}
-
-/** An optional proto number as a plain number, NaN when the source did not send it. */
-export function num(value: number | null | undefined): number {
-  return value === null || value === undefined ? Number.NaN : value;
 }
 
 function meanWear(frame: TelemetryFrame): number {
@@ -447,8 +443,4 @@ function interpolate(fromUs: number, toUs: number, before: number, after: number
   const share = total > 0 ? before / total : 1;
   const clamped = share < 0 ? 0 : share > 1 ? 1 : share;
   return fromUs + clamped * (toUs - fromUs);
-}
-
-function finiteOr0(value: number): number {
-  return Number.isFinite(value) ? value : 0;
 }
