@@ -1,0 +1,4 @@
+export { startCollectorF1, type CollectorF1, type CollectorF1Deps } from './app';
+export { loadCollectorF1Config, type CollectorF1Config } from './config';
+export { f1SessionId } from './session-state';
+export { f1TrackName } from './tracks';
