@@ -86,7 +86,7 @@ export class KafkaBus implements Bus {
 
   private connectedAdmin(): Promise<KafkaAdmin> {
     if (!this.admin) {
-      const admin = new KafkaAdmin({ kafka: this.kafka, brokers: this.opts.settings.brokers, logger: this.opts.logger });
+      const admin = new KafkaAdmin({ settings: this.opts.settings, logger: this.opts.logger, client: this.opts.client });
       this.admin = admin.connect().then(() => admin);
       this.admin.catch(() => (this.admin = null));
     }

@@ -1,12 +1,14 @@
-import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafkajs';
-import type { Logger } from '@pitwall/logger';
+import { ConfigResourceTypes, ConfigSource, type Admin } from 'kafkajs';
+import { silentLogger, type Logger } from '@pitwall/logger';
+import { createKafkaClient, type ClientOptions } from './client';
+import type { KafkaSettings } from './settings';
 import type { TopicSpec } from './catalogue';
 import { describeDifference, planStatus, planTopic, topicConfigs, type ExistingTopic, type TopicResult } from './topic-plan';
 
 export interface KafkaAdminOptions {
-  kafka: Kafka;
-  brokers: string[];
+  settings: KafkaSettings;
   logger: Logger;
+  client?: ClientOptions;
   /** Longest `connect` keeps trying before it gives up with KafkaUnreachableError. Default 15 s. */
   connectTimeoutMs?: number;
 }
@@ -42,30 +44,46 @@ export class KafkaAdmin {
   private hasController: boolean | null = null;
 
   constructor(private readonly opts: KafkaAdminOptions) {
-    this.admin = opts.kafka.admin();
+    this.admin = createKafkaClient(opts.settings, opts.logger, opts.client).admin();
   }
 
-  /** Connects within a bounded time: a dead address fails with a clear error instead of hanging. */
+  private get brokers(): string[] {
+    return this.opts.settings.brokers;
+  }
+
+  /**
+   * Connects within a bounded time: a dead address fails with a clear error instead of hanging.
+   * Reachability is probed with throwaway clients that never retry, because a kafkajs client left
+   * retrying after a failed connect keeps its timers (and the process) alive for many seconds.
+   */
   async connect(): Promise<void> {
     const timeoutMs = this.opts.connectTimeoutMs ?? 15_000;
-    this.opts.logger.info('connecting to Kafka', { brokers: this.opts.brokers });
     const started = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const attempt = this.admin.connect();
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no broker answered')), timeoutMs);
-    });
-    try {
-      await Promise.race([attempt, deadline]);
-    } catch (err) {
-      attempt.catch(() => undefined);
-      // Stops kafkajs's own retry loop, which would otherwise keep the process alive.
-      await this.admin.disconnect().catch(() => undefined);
-      throw new KafkaUnreachableError(this.opts.brokers, Date.now() - started, err);
-    } finally {
-      clearTimeout(timer);
+    const remaining = () => started + timeoutMs - Date.now();
+    this.opts.logger.info('connecting to Kafka', { brokers: this.brokers, timeoutMs });
+    let delayMs = 250;
+    for (;;) {
+      try {
+        await this.probe(Math.min(remaining(), 5000));
+        break;
+      } catch (err) {
+        const wait = Math.min(delayMs, remaining());
+        if (wait <= 0) throw new KafkaUnreachableError(this.brokers, Date.now() - started, err);
+        this.opts.logger.warn('Kafka not reachable yet', { brokers: this.brokers, error: (err as Error).message, retryInMs: wait });
+        await new Promise((r) => setTimeout(r, wait));
+        delayMs = Math.min(delayMs * 2, 2000);
+      }
     }
-    const cluster = await this.admin.describeCluster();
+    let cluster: Awaited<ReturnType<Admin['describeCluster']>>;
+    try {
+      cluster = await withDeadline(
+        this.admin.connect().then(() => this.admin.describeCluster()),
+        Math.max(remaining(), 5000),
+      );
+    } catch (err) {
+      await this.admin.disconnect().catch(() => undefined);
+      throw new KafkaUnreachableError(this.brokers, Date.now() - started, err);
+    }
     // librdkafka's mock names controller 0 while its brokers are 1..n: no broker to send admin requests to.
     this.hasController = cluster.brokers.some((b) => b.nodeId === cluster.controller);
     this.opts.logger.info('connected to Kafka', { brokers: cluster.brokers.map((b) => `${b.host}:${b.port}`), controller: cluster.controller });
@@ -157,9 +175,34 @@ export class KafkaAdmin {
     });
   }
 
+  private async probe(timeoutMs: number): Promise<void> {
+    const admin = createKafkaClient(this.opts.settings, silentLogger(), {
+      retry: { retries: 0 },
+      connectionTimeoutMs: Math.min(timeoutMs, 3000),
+      requestTimeoutMs: timeoutMs,
+    }).admin();
+    try {
+      await withDeadline(
+        admin.connect().then(() => admin.describeCluster()),
+        timeoutMs,
+      );
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   /** Runs a controller-bound request, naming the real cause when the cluster has no controller. */
   private async adminCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    if (this.hasController === false) throw new KafkaAdminUnsupportedError(this.opts.brokers, operation, 'no controller in cluster metadata');
+    if (this.hasController === false) throw new KafkaAdminUnsupportedError(this.brokers, operation, 'no controller in cluster metadata');
     return call();
   }
+}
+
+function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

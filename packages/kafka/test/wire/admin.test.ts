@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { silentLogger } from '@pitwall/logger';
-import { createKafkaClient, KafkaAdmin, KafkaAdminUnsupportedError, topicCatalogue, type TopicSpec } from '../../src';
+import { KafkaAdmin, KafkaAdminUnsupportedError, topicCatalogue, type TopicSpec } from '../../src';
 import { itWithRealCluster, realCluster, startWireCluster, warnSkippedWithoutRealCluster, type WireCluster } from './wire-cluster';
 
 jest.setTimeout(90_000);
@@ -11,7 +11,7 @@ describe('KafkaAdmin on the wire', () => {
 
   beforeAll(async () => {
     cluster = await startWireCluster([{ name: 'known', partitions: 5 }]);
-    admin = new KafkaAdmin({ kafka: createKafkaClient(cluster.settings, silentLogger()), brokers: cluster.brokers, logger: silentLogger() });
+    admin = new KafkaAdmin({ settings: cluster.settings, logger: silentLogger() });
     await admin.connect();
     warnSkippedWithoutRealCluster('topic creation/fix tests');
   });
