@@ -12,6 +12,7 @@ import { describeLapFlags, LapFlag, sectorTimesS, UNTIMED_FLAGS, type LapState }
 import { initialTrackerState, LapTracker, type LapTrackerListener, type TrackerState } from './lap-tracker';
 import { decodeState, encodeState, SnapshotError } from './snapshot';
 import { lookupTrack, type TrackInfo } from './tracks';
+import { num } from './values';
 
 export type Output = { kind: 'lap'; lap: LapSummary } | { kind: 'insight'; insight: Insight } | { kind: 'alert'; alert: Alert };
 
@@ -25,6 +26,8 @@ export interface CarStats {
   late: number;
   /** Sequence numbering or source clock started over. */
   restarts: number;
+  /** No usable source time. */
+  rejected: number;
   /** Clean laps the model fitted, and those it left out (with the last reason). */
   fittedLaps: number;
   excludedLaps: number;
@@ -46,7 +49,7 @@ export interface CarSnapshot {
 }
 
 function initialStats(): CarStats {
-  return { accepted: 0, stale: 0, late: 0, restarts: 0, fittedLaps: 0, excludedLaps: 0, lastExclusion: '' };
+  return { accepted: 0, stale: 0, late: 0, restarts: 0, rejected: 0, fittedLaps: 0, excludedLaps: 0, lastExclusion: '' };
 }
 
 export class CarAnalyzer implements LapTrackerListener {
@@ -84,7 +87,11 @@ export class CarAnalyzer implements LapTrackerListener {
   }
 
   ingest(frame: TelemetryFrame): readonly Output[] {
-    const t = frame.sourceTimeUs ?? 0;
+    const t = num(frame.sourceTimeUs);
+    if (Number.isNaN(t)) {
+      this.stats.rejected++;
+      return NO_OUTPUT;
+    }
     const sequence = frame.sequence ?? 0;
     if (!Number.isNaN(this.lastTimeUs)) {
       if (sequence > this.lastSequence && t < this.lastTimeUs - this.config.clockResetUs) {

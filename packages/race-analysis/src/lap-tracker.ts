@@ -180,6 +180,8 @@ export class LapTracker {
         if (dt > s.lap.largestGapUs) s.lap.largestGapUs = dt;
       }
       this.advance(frame, t, fraction, distance, counter);
+      // A lap that began inside the gap has an uncertain start as well.
+      if (gap && s.lap.startUs >= s.prevUs) s.lap.flags |= LapFlag.DATA_GAP;
     }
 
     this.trackPit(frame, inPit);

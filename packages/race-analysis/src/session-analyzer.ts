@@ -119,6 +119,7 @@ export class SessionAnalyzer {
         cars = new Map();
         analyzer.sessions.set(car.sessionId, cars);
       }
+      if (cars.has(car.carId)) throw new SnapshotError(`car ${car.sessionId}/${car.carId} appears twice`);
       cars.set(car.carId, car);
       analyzer.carCount++;
     }

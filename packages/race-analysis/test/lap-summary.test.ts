@@ -43,4 +43,32 @@ describe('lap summary', () => {
     const [first] = laps(feed(new SessionAnalyzer(), stint({ lengthM: 6020, lapTimeS: () => 100, laps: 2, hz: 5, counter: 'source' })));
     expect(first!.fuelUsedKg).toBeUndefined();
   });
+
+  test('NaN and Infinity on the wire read as absent: every figure stays finite', () => {
+    const broken = stint({
+      lengthM: 6020,
+      lapTimeS: () => 100,
+      laps: 3,
+      hz: 10,
+      counter: 'source',
+      extra: (_i, f) => ({
+        speedKmh: f < 0.5 ? Infinity : 200,
+        gLat: Number.NaN,
+        gLon: -Infinity,
+        fuelKg: f > 0.7 ? Number.NaN : 30,
+        tyreSurfaceTempC: { rl: Infinity, rr: 90, fl: Number.NaN, fr: 95 },
+        rpm: Number.NaN,
+      }),
+    });
+    const out = feed(new SessionAnalyzer(), broken);
+    const numbers: number[] = [];
+    const collect = (value: unknown): void => {
+      if (typeof value === 'number') numbers.push(value);
+      else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+    };
+    collect(out);
+    expect(laps(out)).toHaveLength(2);
+    expect(numbers.length).toBeGreaterThan(20);
+    expect(numbers.every(Number.isFinite)).toBe(true);
+  });
 });

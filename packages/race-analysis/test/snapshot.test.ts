@@ -65,6 +65,9 @@ describe('snapshot and restore', () => {
     expect(() => SessionAnalyzer.restore(broken)).toThrow(SnapshotError);
     expect(() => SessionAnalyzer.restore(broken)).toThrow(/s1\/car1\.tracker\.lap\.sectorStress should be an array of 3/);
     expect(() => SessionAnalyzer.restore({ version: 2 } as unknown as AnalyzerSnapshot)).toThrow(SnapshotError);
+    const twice = viaJson(snapshot);
+    twice.cars.push(twice.cars[0]!);
+    expect(() => SessionAnalyzer.restore(twice)).toThrow(/appears twice/);
     const missing = viaJson(snapshot);
     delete (missing.cars[0]!.model as Record<string, unknown>).theta;
     expect(() => SessionAnalyzer.restore(missing)).toThrow(/model\.theta is missing/);
