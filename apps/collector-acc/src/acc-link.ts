@@ -1,0 +1,243 @@
+import * as dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIPv6 } from 'node:net';
+import {
+  BROADCASTING_PROTOCOL_VERSION,
+  decodeInbound,
+  encodeOutbound,
+  type InboundMessage,
+  type OutboundMessage,
+  type RegistrationResult,
+} from '@pitwall/acc-broadcast';
+import type { Logger } from '@pitwall/logger';
+import { Backoff } from './backoff';
+import type { CollectorAccConfig } from './config';
+
+/**
+ * registering: REGISTER sent, waiting for REGISTRATION_RESULT.
+ * connected:   registered; realtime updates expected (the data watchdog runs).
+ * waiting:     backing off before registering again (no game, refused, or the game went silent).
+ */
+export type AccLinkState = 'registering' | 'connected' | 'waiting';
+export const ACC_LINK_STATES: readonly AccLinkState[] = ['registering', 'connected', 'waiting'];
+
+/** Messages the client sends that need the connection id (it is filled in here). */
+type WithConnection = Extract<OutboundMessage, { connectionId: number }>;
+export type AccRequest = { [K in WithConnection['type']]: Omit<Extract<WithConnection, { type: K }>, 'connectionId'> }[WithConnection['type']];
+
+export interface AccLinkHandlers {
+  /** A registration the game accepted: a new registration run starts. */
+  registered(result: RegistrationResult): void;
+  /** Every decoded message from the game (REGISTRATION_RESULT included, after `registered`). */
+  message(message: InboundMessage): void;
+  dropped(reason: string, detail: string): void;
+  state(state: AccLinkState): void;
+  registration(result: 'sent' | 'accepted' | 'refused' | 'timeout'): void;
+}
+
+/**
+ * The collector's side of ACC's broadcasting protocol. The game listens on its broadcasting port
+ * and answers whoever registered: the collector sends from an ephemeral socket of its own and never
+ * binds the game's port (which on the same machine would steal the game's own traffic).
+ */
+export class AccLink {
+  private socket: dgram.Socket | null = null;
+  private game: { address: string; port: number } | null = null;
+  private currentState: AccLinkState = 'waiting';
+  private stateSince = Date.now();
+  private nextAttemptAt = 0;
+  private lastUpdateAt = 0;
+  private connection: number | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+  private readonly backoff: Backoff;
+  private stopped = false;
+
+  constructor(
+    private readonly config: CollectorAccConfig,
+    private readonly handlers: AccLinkHandlers,
+    private readonly logger: Logger,
+  ) {
+    this.backoff = new Backoff(config.retryInitialMs, config.retryMaxMs);
+  }
+
+  get state(): AccLinkState {
+    return this.currentState;
+  }
+
+  /** The game's id for this registration, null while not registered. */
+  get connectionId(): number | null {
+    return this.connection;
+  }
+
+  get lastUpdateAtMs(): number {
+    return this.lastUpdateAt;
+  }
+
+  get localPort(): number {
+    return this.socket?.address().port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    const socket = dgram.createSocket(isIPv6(this.config.gameHost) ? 'udp6' : 'udp4');
+    socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
+    socket.on('error', (err) => this.logger.warn('ACC socket error', { err }));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      // Port 0: an ephemeral port. Binding the game's port would take the game's own socket's traffic.
+      socket.bind(0, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    this.socket = socket;
+    this.logger.info('ACC collector socket open', { localPort: this.localPort, game: `${this.config.gameHost}:${this.config.gamePort}` });
+    const tickMs = Math.max(5, Math.min(250, Math.floor(Math.min(this.config.registerTimeoutMs, this.config.dataTimeoutMs) / 5)));
+    this.ticker = setInterval(() => this.tick(), tickMs);
+    await this.register();
+  }
+
+  /** Sends a request that carries the connection id; false when not registered. */
+  async request(message: AccRequest): Promise<boolean> {
+    if (this.connection === null) return false;
+    await this.send({ ...message, connectionId: this.connection } as OutboundMessage);
+    return true;
+  }
+
+  /** Unregisters (so the game drops this client) and closes the socket. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    if (this.connection !== null) {
+      await this.send({ type: 'UNREGISTER' }).catch((err: Error) => this.logger.info('could not send unregister to ACC', { err: err.message }));
+      this.logger.info('unregistered from ACC', { connectionId: this.connection });
+      this.connection = null;
+    }
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+
+  private setState(state: AccLinkState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.stateSince = Date.now();
+    this.handlers.state(state);
+  }
+
+  private async register(): Promise<void> {
+    if (this.stopped) return;
+    this.connection = null;
+    this.setState('registering');
+    try {
+      const { address } = await lookup(this.config.gameHost, { family: isIPv6(this.config.gameHost) ? 6 : 4 });
+      this.game = { address, port: this.config.gamePort };
+      await this.send({
+        type: 'REGISTER',
+        protocolVersion: BROADCASTING_PROTOCOL_VERSION,
+        displayName: this.config.displayName,
+        connectionPassword: this.config.connectionPassword,
+        msRealtimeUpdateInterval: this.config.updateIntervalMs,
+        commandPassword: this.config.commandPassword,
+      });
+      this.handlers.registration('sent');
+    } catch (err) {
+      this.logger.info('ACC registration could not be sent; will retry', { host: this.config.gameHost, err: (err as Error).message });
+    }
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    switch (this.currentState) {
+      case 'registering':
+        if (now - this.stateSince >= this.config.registerTimeoutMs) {
+          this.handlers.registration('timeout');
+          this.wait('no registration result');
+        }
+        break;
+      case 'waiting':
+        if (now >= this.nextAttemptAt) void this.register();
+        break;
+      case 'connected': {
+        const silentMs = now - Math.max(this.lastUpdateAt, this.stateSince);
+        if (silentMs >= this.config.dataTimeoutMs) {
+          // The game quitting or leaving the session is normal: info, not error.
+          this.logger.info('ACC went silent; registering again', { silentMs });
+          void this.register();
+        }
+        break;
+      }
+    }
+  }
+
+  private wait(why: string): void {
+    const delayMs = this.backoff.next();
+    this.nextAttemptAt = Date.now() + delayMs;
+    this.logger.info(`ACC: ${why}; registering again in ${delayMs} ms`, { game: `${this.config.gameHost}:${this.config.gamePort}`, attempt: this.backoff.attempts });
+    this.setState('waiting');
+  }
+
+  private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.stopped) return;
+    if (!this.game || rinfo.address !== this.game.address || rinfo.port !== this.game.port) {
+      this.handlers.dropped('foreign_sender', `${rinfo.address}:${rinfo.port} is not the game`);
+      return;
+    }
+    const d = decodeInbound(msg);
+    if (!d.ok) {
+      this.handlers.dropped(d.reason, d.detail);
+      return;
+    }
+    const m = d.message;
+    if (m.type === 'REGISTRATION_RESULT') {
+      this.onRegistrationResult(m);
+    } else if (this.connection === null) {
+      // Updates meant for an earlier registration (ours before a restart, or one the game still
+      // serves): without a connection there is no run to put them in.
+      this.handlers.dropped('not_registered', `${m.type} before a registration was accepted`);
+      return;
+    } else if (m.type === 'REALTIME_UPDATE' || m.type === 'REALTIME_CAR_UPDATE') {
+      this.lastUpdateAt = Date.now();
+      this.backoff.reset();
+    }
+    this.handlers.message(m);
+  }
+
+  private onRegistrationResult(r: RegistrationResult): void {
+    if (!r.connectionSuccess) {
+      this.handlers.registration('refused');
+      this.connection = null;
+      // The game says why (wrong password, wrong protocol version): pass it on verbatim.
+      this.logger.warn(`ACC refused the registration: ${r.errorMessage || '(no message)'}`, {
+        game: `${this.config.gameHost}:${this.config.gamePort}`,
+        errorMessage: r.errorMessage,
+        hint: 'check ACC_CONNECTION_PASSWORD against broadcasting.json connectionPassword',
+      });
+      this.wait('registration refused');
+      return;
+    }
+    this.handlers.registration('accepted');
+    this.connection = r.connectionId;
+    if (r.isReadonly) {
+      this.logger.warn('ACC accepted the registration read-only: commands will be ignored by the game', {
+        connectionId: r.connectionId,
+        hint: 'set ACC_COMMAND_PASSWORD to broadcasting.json commandPassword',
+      });
+    }
+    this.logger.info('registered with ACC', { connectionId: r.connectionId, readonly: r.isReadonly });
+    this.setState('connected');
+    this.stateSince = Date.now();
+    this.handlers.registered(r);
+  }
+
+  private send(message: OutboundMessage): Promise<void> {
+    const socket = this.socket;
+    const game = this.game;
+    if (!socket || !game) return Promise.reject(new Error('ACC link is not open'));
+    const datagram = encodeOutbound(message);
+    return new Promise((resolve, reject) =>
+      socket.send(datagram, game.port, game.address, (err) => (err ? reject(new Error(`sending ${message.type} to ${game.address}:${game.port}: ${err.message}`)) : resolve())),
+    );
+  }
+}
