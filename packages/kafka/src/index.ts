@@ -27,3 +27,4 @@ export {
   type TopicResult,
   type TopicStatus,
 } from './topic-plan';
+export { formatRetention, renderTopicTable } from './topic-table';

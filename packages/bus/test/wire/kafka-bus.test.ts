@@ -188,7 +188,6 @@ describe('KafkaBus over the wire', () => {
 
   it('loses nothing the producer acknowledged while a broker goes down and comes back', async () => {
     if (!cluster.mock) {
-      // eslint-disable-next-line no-console
       console.warn('broker outage test skipped: fault injection needs the mock cluster (KAFKA_BROKERS is set)');
       return;
     }

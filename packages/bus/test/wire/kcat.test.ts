@@ -11,7 +11,6 @@ jest.setTimeout(90_000);
 
 const run = promisify(execFile);
 const hasKcat = spawnSync('kcat', ['-V']).status === 0;
-// eslint-disable-next-line no-console
 if (!hasKcat) console.warn('kcat cross-read tests skipped: kcat is not installed (apt-get install kcat)');
 const describeWithKcat = hasKcat ? describe : describe.skip;
 

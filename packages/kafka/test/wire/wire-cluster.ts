@@ -47,14 +47,14 @@ export async function startWireCluster(topics: { name: string; partitions: numbe
     const settings = kafkaSettingsFromEnv(new EnvReader(), { clientId: 'pitwall-wire-test' });
     const admin = new Kafka({ brokers: settings.brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: specs.map((s) => ({ topic: s.name, numPartitions: s.partitions })) });
+    if (specs.length > 0) await admin.createTopics({ waitForLeaders: true, topics: specs.map((s) => ({ topic: s.name, numPartitions: s.partitions })) });
     return {
       brokers: settings.brokers,
       settings,
       mock: null,
       topic,
       stop: async () => {
-        await admin.deleteTopics({ topics: specs.map((s) => s.name) }).catch(() => undefined);
+        if (specs.length > 0) await admin.deleteTopics({ topics: specs.map((s) => s.name) }).catch(() => undefined);
         await admin.disconnect();
       },
     };

@@ -24,4 +24,7 @@ Module._resolveFilename = function (request, ...rest) {
   return resolve.call(this, m ? path.join(packagesDir, m[1], 'src', 'index.ts') : request, ...rest);
 };
 
-require(path.resolve(process.argv[2]));
+// Loaded as the main module, so the child's `require.main === module` entry point runs.
+const target = path.resolve(process.argv[2]);
+process.argv.splice(1, 2, target);
+Module._load(target, null, true);
