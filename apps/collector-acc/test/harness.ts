@@ -54,8 +54,11 @@ export async function run(env: Record<string, string>, opts: { busOptions?: Memo
   const frames: TelemetryFrame[] = [];
   const logs: Running['logs'] = [];
   const stream = new PassThrough();
+  let partial = '';
   stream.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines.filter(Boolean)) logs.push(JSON.parse(line));
   });
   const logger = createLogger({ service: 'collector-acc', level: 'debug', format: 'json', stream });
   let open: () => void = () => undefined;
