@@ -16,8 +16,16 @@ module.exports = tseslint.config(
     },
   },
   {
+    files: ['apps/dashboard/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.js'],
     languageOptions: { sourceType: 'commonjs' },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module' },
   },
   {
     files: ['**/test/**/*.ts'],

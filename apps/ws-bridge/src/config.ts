@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { EnvReader } from '@pitwall/config';
 
 export interface WsBridgeConfig {
@@ -20,6 +21,8 @@ export interface WsBridgeConfig {
   maxCarsPerWindow: number;
   /** Each instance reads live data in a group of its own, from the end. */
   groupId: string;
+  /** The built dashboard, served at `/`. */
+  dashboardDir: string;
 }
 
 /** Names follow the older servers where they had one (WS_PORT, MAX_WS_BUFFER, RINGBUFFER_SIZE). */
@@ -41,5 +44,7 @@ export function loadWsBridgeConfig(env: EnvReader): WsBridgeConfig {
     maxViewers: env.int('WS_MAX_VIEWERS', { default: 5_000, min: 1 }),
     maxCarsPerWindow: env.int('WS_MAX_CARS', { default: 10_000, min: 1 }),
     groupId: env.string('WS_BRIDGE_GROUP', { default: `pitwall-ws-bridge-${os.hostname()}-${process.pid}` }),
+    // Both src/ (tests) and dist/ (built) sit two levels below apps/.
+    dashboardDir: env.string('DASHBOARD_DIR', { default: path.resolve(__dirname, '../../dashboard/dist') }),
   };
 }

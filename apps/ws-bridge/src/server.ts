@@ -9,6 +9,7 @@ import { opsHandler } from '@pitwall/service';
 import type { WsBridgeConfig } from './config';
 import { LiveHub, MESSAGE_TYPES, wants, type MessageType, type Subscription, type Viewer } from './live-hub';
 import type { RecentFrames } from './recent';
+import { staticHandler } from './static';
 import { telemetryPoint } from './wire';
 
 /** A JSON error every endpoint answers with: an HTTP status and a reason a person can act on. */
@@ -93,6 +94,7 @@ const describeSub = (s: Subscription) => ({
 export async function startBridgeServer(opts: BridgeServerOptions): Promise<{ port: number; close(): Promise<void> }> {
   const { config, hub, recent, logger } = opts;
   const ops = opsHandler(opts.health, opts.metrics);
+  const dashboard = staticHandler(config.dashboardDir);
   const requests = opts.metrics.counter('pitwall_ws_http_requests_total', 'REST requests by route and status', ['route', 'status']);
 
   const builtIn: Record<string, Route> = {
@@ -142,6 +144,7 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<{ po
     };
     void (async () => {
       if (await ops(req, res)) return;
+      if (dashboard(req, res, url.pathname)) return;
       const found = match(req.method ?? 'GET', url.pathname);
       if (!found) {
         const allowed = Object.keys(routes).filter((k) => k.split(' ')[1] === url.pathname);

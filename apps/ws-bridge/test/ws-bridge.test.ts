@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import WebSocket from 'ws';
 import { MemoryBus } from '@pitwall/bus';
 import { topicCatalogue, topicNames } from '@pitwall/kafka';
@@ -26,6 +27,7 @@ const baseConfig: WsBridgeConfig = {
   maxViewers: 100,
   maxCarsPerWindow: 1000,
   groupId: 'bridge-test',
+  dashboardDir: path.resolve(__dirname, '../../dashboard/dist'),
 };
 
 const until = async (cond: () => boolean, ms = 5000) => {
