@@ -1,0 +1,2 @@
+export { startCollectorS3, type CollectorS3Deps } from './app';
+export { loadCollectorS3Config, type CollectorS3Config } from './config';

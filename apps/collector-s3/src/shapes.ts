@@ -1,0 +1,174 @@
+import { parseDecimal, type PointRecord } from '@pitwall/channel-map';
+import type { CsvRecord } from './csv-stream';
+
+/**
+ * What a CSV row becomes: one sample (a future frame) starting at data row `firstRow`.
+ * Samples come out in increasing `firstRow` order; ObjectRun's checkpoint rule depends on it.
+ */
+export interface Sample {
+  firstRow: number;
+  line: number;
+  record: PointRecord;
+  /** Long CSVs: the line each channel came from, so a bad value is reported where it is. */
+  channelLines?: Map<string, number>;
+}
+
+export interface RowProblem {
+  row: number;
+  line: number;
+  field?: string;
+  reason: string;
+}
+
+export interface RowSink {
+  /** Takes data row number `row` (0-based, header excluded). */
+  push(row: number, rec: CsvRecord, emit: (s: Sample) => void, bad: (p: RowProblem) => void): void;
+  /** The file ended: emit whatever is still open. */
+  end(emit: (s: Sample) => void): void;
+  /** `firstRow` of the oldest sample not yet emitted, if any. */
+  oldestOpenRow(): number | undefined;
+}
+
+export type CsvShape = 'wide' | 'long';
+
+/** Long CSVs have one row per channel (`telemetry_name`, `telemetry_value`); wide ones a column per channel. */
+export function detectShape(header: readonly string[]): CsvShape {
+  return header.includes('telemetry_name') && header.includes('telemetry_value') ? 'long' : 'wide';
+}
+
+export function createRowSink(header: readonly string[], maxOpenSamples: number): RowSink {
+  const names = header.map((h) => h.trim());
+  return detectShape(names) === 'long' ? new LongPivot(names, maxOpenSamples) : new WideRows(names);
+}
+
+/** A GR Cup export names the event and session on every row; together they are the session. */
+export function sessionFromMeta(event: string | undefined, session: string | undefined): string | undefined {
+  const e = event?.trim();
+  const s = session?.trim();
+  if (!e) return undefined;
+  return s ? `${e}/${s}` : e;
+}
+
+function lengthProblem(row: number, rec: CsvRecord, expected: number): RowProblem {
+  return { row, line: rec.line, reason: `${rec.cells.length} fields where the header has ${expected}` };
+}
+
+/** One row, one sample: the record is the row by column name. */
+class WideRows implements RowSink {
+  private readonly eventCol: number;
+  private readonly sessionCol: number;
+  private readonly hasSessionId: boolean;
+
+  constructor(private readonly names: string[]) {
+    this.eventCol = names.indexOf('meta_event');
+    this.sessionCol = names.indexOf('meta_session');
+    this.hasSessionId = names.includes('session_id');
+  }
+
+  push(row: number, rec: CsvRecord, emit: (s: Sample) => void, bad: (p: RowProblem) => void): void {
+    const { cells } = rec;
+    if (cells.length !== this.names.length) return bad(lengthProblem(row, rec, this.names.length));
+    const record: Record<string, string> = {};
+    for (let i = 0; i < cells.length; i++) record[this.names[i]!] = cells[i]!;
+    if (!this.hasSessionId && this.eventCol >= 0) {
+      const session = sessionFromMeta(cells[this.eventCol], cells[this.sessionCol]);
+      if (session) record.session_id = session;
+    }
+    emit({ firstRow: row, line: rec.line, record });
+  }
+
+  end(): void {}
+
+  oldestOpenRow(): undefined {
+    return undefined;
+  }
+}
+
+interface OpenSample extends Sample {
+  record: Record<string, string | number>;
+  channelLines: Map<string, number>;
+}
+
+/**
+ * Long CSVs (`telemetry_name`/`telemetry_value` per row) pivoted into one sample per
+ * (vehicle, timestamp). A sample's rows need not be adjacent (loggers interleave cars), so up to
+ * `maxOpen` samples are gathered at once; when one more arrives, the oldest is emitted. A row for
+ * a sample emitted among the last `maxOpen` is reported as late rather than sent as a second,
+ * partial frame with the same sequence number (storage would keep only one of them).
+ *
+ * The grouping depends only on the rows and `maxOpen`, so reading the object again groups it the
+ * same way: that is what lets a restart skip exactly the samples it already published.
+ */
+class LongPivot implements RowSink {
+  private readonly open = new Map<string, OpenSample>();
+  /** Keys of recently emitted samples, oldest first (bounded like `open`). */
+  private readonly closed = new Set<string>();
+  private readonly col: Record<'name' | 'value' | 'vehicle' | 'timestamp' | 'metaTime' | 'lap' | 'event' | 'session', number>;
+
+  constructor(
+    private readonly names: string[],
+    private readonly maxOpen: number,
+  ) {
+    const at = (n: string) => names.indexOf(n);
+    this.col = {
+      name: at('telemetry_name'),
+      value: at('telemetry_value'),
+      vehicle: at('vehicle_id'),
+      timestamp: at('timestamp'),
+      metaTime: at('meta_time'),
+      lap: at('lap'),
+      event: at('meta_event'),
+      session: at('meta_session'),
+    };
+  }
+
+  push(row: number, rec: CsvRecord, emit: (s: Sample) => void, bad: (p: RowProblem) => void): void {
+    const { cells, line } = rec;
+    if (cells.length !== this.names.length) return bad(lengthProblem(row, rec, this.names.length));
+    const cell = (i: number) => (i >= 0 ? cells[i]!.trim() : '');
+    const channel = cell(this.col.name);
+    if (!channel) return bad({ row, line, field: 'telemetry_name', reason: 'empty channel name' });
+    const valueText = cell(this.col.value);
+    const value = parseDecimal(valueText);
+    if (value === undefined) {
+      return bad({ row, line, field: 'telemetry_value', reason: `${channel}: not a number: ${JSON.stringify(valueText)}` });
+    }
+    const vehicle = cell(this.col.vehicle);
+    const time = cell(this.col.timestamp) || cell(this.col.metaTime);
+    const key = `${vehicle}\u0000${time}`;
+    let sample = this.open.get(key);
+    if (!sample) {
+      if (this.closed.has(key)) {
+        return bad({ row, line, field: channel, reason: `late: sample ${vehicle} @ ${time} was already published (more than ${this.maxOpen} samples ago)` });
+      }
+      if (this.open.size >= this.maxOpen) this.emitOldest(emit);
+      const record: Record<string, string | number> = { vehicle_id: vehicle, timestamp: time, lap: cell(this.col.lap) };
+      const session = sessionFromMeta(cells[this.col.event], cells[this.col.session]);
+      if (session) record.session_id = session;
+      sample = { firstRow: row, line, record, channelLines: new Map() };
+      this.open.set(key, sample);
+    }
+    if (sample.channelLines.has(channel)) {
+      return bad({ row, line, field: channel, reason: `duplicate: ${channel} already given for ${vehicle} @ ${time} on line ${sample.channelLines.get(channel)}` });
+    }
+    sample.record[channel] = value;
+    sample.channelLines.set(channel, line);
+  }
+
+  end(emit: (s: Sample) => void): void {
+    while (this.open.size > 0) this.emitOldest(emit);
+  }
+
+  oldestOpenRow(): number | undefined {
+    for (const s of this.open.values()) return s.firstRow;
+    return undefined;
+  }
+
+  private emitOldest(emit: (s: Sample) => void): void {
+    const [key, sample] = this.open.entries().next().value!;
+    this.open.delete(key);
+    this.closed.add(key);
+    if (this.closed.size > this.maxOpen) this.closed.delete(this.closed.values().next().value!);
+    emit(sample);
+  }
+}
