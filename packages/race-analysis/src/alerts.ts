@@ -12,6 +12,11 @@ export type AlertCode = 'HIGH_RPM' | 'TYRE_OVERHEAT' | 'CRASH' | 'LOW_FUEL' | 'D
 export interface AlertConfig {
   /** Over-rev: rpm above the limit for longer than overRevMs; clears below limit × rpmClearShare. */
   rpmLimit: number;
+  /**
+   * Limits by car: the first key found (case-insensitive) in the frame's car_model replaces
+   * rpmLimit for that car, e.g. { gr86: 7500, sf15: 13500 }.
+   */
+  rpmLimitByCarModel: Record<string, number>;
   overRevMs: number;
   rpmClearShare: number;
   /** Any tyre surface above the limit for tyreOverheatMs; clears when all are clearMargin below. */
@@ -39,6 +44,7 @@ export interface AlertConfig {
 
 export const DEFAULT_ALERTS: AlertConfig = {
   rpmLimit: 9000,
+  rpmLimitByCarModel: {},
   overRevMs: 300,
   rpmClearShare: 0.97,
   tyreOverheatC: 115,
@@ -92,6 +98,8 @@ export interface AlertState {
   ringSize: number;
   lastFrameUs: number;
   bestLapS: number;
+  /** This car's rpm limit once its car model is known (NaN until then: config.rpmLimit). */
+  rpmLimit: number;
 }
 
 export function initialAlertState(): AlertState {
@@ -107,6 +115,7 @@ export function initialAlertState(): AlertState {
     ringSize: 0,
     lastFrameUs: Number.NaN,
     bestLapS: Number.NaN,
+    rpmLimit: Number.NaN,
   };
 }
 
@@ -146,10 +155,12 @@ export class AlertMonitor {
 
     const rpm = num(frame.rpm);
     if (!Number.isNaN(rpm)) {
-      const event = this.step('HIGH_RPM', t, rpm > cfg.rpmLimit, cfg.overRevMs, rpm < cfg.rpmLimit * cfg.rpmClearShare, rpm);
+      if (Number.isNaN(s.rpmLimit) && frame.carModel) s.rpmLimit = this.rpmLimitFor(frame.carModel);
+      const limit = Number.isNaN(s.rpmLimit) ? cfg.rpmLimit : s.rpmLimit;
+      const event = this.step('HIGH_RPM', t, rpm > limit, cfg.overRevMs, rpm < limit * cfg.rpmClearShare, rpm);
       if (event === RAISE) {
-        this.raise('HIGH_RPM', t, `rpm ${Math.round(rpm)} above ${cfg.rpmLimit} for over ${cfg.overRevMs} ms`, { rpm, limit_rpm: cfg.rpmLimit });
-      } else if (event === CLEAR) this.clear('HIGH_RPM', t, `rpm back below ${Math.round(cfg.rpmLimit * cfg.rpmClearShare)}`);
+        this.raise('HIGH_RPM', t, `rpm ${Math.round(rpm)} above ${limit} for over ${cfg.overRevMs} ms`, { rpm, limit_rpm: limit });
+      } else if (event === CLEAR) this.clear('HIGH_RPM', t, `rpm back below ${Math.round(limit * cfg.rpmClearShare)}`);
     }
 
     const temps = frame.tyreSurfaceTempC;
@@ -206,6 +217,14 @@ export class AlertMonitor {
   /** Clear every open episode (the car is being dropped). */
   clearAll(atUs: number, reason: string): void {
     for (const code of ALERT_CODES) if (this.state.episodes[code].active) this.clear(code, atUs, reason);
+  }
+
+  private rpmLimitFor(carModel: string): number {
+    const model = carModel.toLowerCase();
+    for (const [key, limit] of Object.entries(this.config.rpmLimitByCarModel)) {
+      if (model.includes(key.toLowerCase())) return limit;
+    }
+    return this.config.rpmLimit;
   }
 
   private checkTyres(t: number, rl: number, rr: number, fl: number, fr: number): void {

@@ -59,19 +59,14 @@ export class SessionAnalyzer {
       this.rejectedFrames++;
       return NO_OUTPUT;
     }
-    let cars = this.sessions.get(sessionId);
-    let car = cars?.get(carId);
+    const car = this.sessions.get(sessionId)?.get(carId);
     if (car) return car.ingest(frame);
 
+    // Evict first: add() then finds (or recreates) the session's map even if eviction removed it.
     const evicted = this.carCount >= this.maxCars ? this.evictLeastRecent() : NO_OUTPUT;
-    car = new CarAnalyzer(sessionId, carId, frame.track ?? '', this.config);
-    if (!cars) {
-      cars = new Map();
-      this.sessions.set(sessionId, cars);
-    }
-    cars.set(carId, car);
-    this.carCount++;
-    const produced = car.ingest(frame);
+    const added = new CarAnalyzer(sessionId, carId, frame.track ?? '', this.config);
+    this.add(added);
+    const produced = added.ingest(frame);
     return evicted.length === 0 ? produced : [...evicted, ...produced];
   }
 
@@ -85,16 +80,24 @@ export class SessionAnalyzer {
   /** Close and drop cars not heard from for `idleUs` (finished sessions), returning their last outputs. */
   evictIdle(nowUs: number, idleUs: number): Output[] {
     const out: Output[] = [];
-    for (const [sessionId, cars] of this.sessions) {
-      for (const [carId, car] of cars) {
+    for (const cars of this.sessions.values()) {
+      for (const car of cars.values()) {
         if (!(nowUs - car.lastSeenUs > idleUs)) continue;
-        out.push(...car.close(nowUs));
-        cars.delete(carId);
-        this.carCount--;
+        out.push(...this.drop(car, nowUs));
         this.evictedIdle++;
       }
-      if (cars.size === 0) this.sessions.delete(sessionId);
     }
+    return out;
+  }
+
+  /**
+   * The session ended (SessionInfo.ended): close its cars now rather than let each raise a data
+   * dropout and wait for evictIdle. Their unfinished laps come out as abandoned.
+   */
+  endSession(sessionId: string, atUs: number): Output[] {
+    const out: Output[] = [];
+    const cars = this.sessions.get(sessionId);
+    if (cars) for (const car of cars.values()) out.push(...this.drop(car, atUs));
     return out;
   }
 
@@ -114,14 +117,8 @@ export class SessionAnalyzer {
     }
     for (const carSnapshot of snapshot.cars) {
       const car = CarAnalyzer.restore(carSnapshot, analyzer.config);
-      let cars = analyzer.sessions.get(car.sessionId);
-      if (!cars) {
-        cars = new Map();
-        analyzer.sessions.set(car.sessionId, cars);
-      }
-      if (cars.has(car.carId)) throw new SnapshotError(`car ${car.sessionId}/${car.carId} appears twice`);
-      cars.set(car.carId, car);
-      analyzer.carCount++;
+      if (analyzer.car(car.sessionId, car.carId)) throw new SnapshotError(`car ${car.sessionId}/${car.carId} appears twice`);
+      analyzer.add(car);
     }
     return analyzer;
   }
@@ -132,12 +129,26 @@ export class SessionAnalyzer {
       for (const car of cars.values()) if (!oldest || car.lastSeenUs < oldest.lastSeenUs) oldest = car;
     }
     if (!oldest) return NO_OUTPUT;
-    const out = oldest.close(oldest.lastSeenUs);
-    const cars = this.sessions.get(oldest.sessionId)!;
-    cars.delete(oldest.carId);
-    if (cars.size === 0) this.sessions.delete(oldest.sessionId);
-    this.carCount--;
     this.evictedForCapacity++;
+    return this.drop(oldest, oldest.lastSeenUs);
+  }
+
+  private add(car: CarAnalyzer): void {
+    let cars = this.sessions.get(car.sessionId);
+    if (!cars) {
+      cars = new Map();
+      this.sessions.set(car.sessionId, cars);
+    }
+    cars.set(car.carId, car);
+    this.carCount++;
+  }
+
+  private drop(car: CarAnalyzer, atUs: number): readonly Output[] {
+    const out = car.close(atUs);
+    const cars = this.sessions.get(car.sessionId)!;
+    cars.delete(car.carId);
+    if (cars.size === 0) this.sessions.delete(car.sessionId);
+    this.carCount--;
     return out;
   }
 }

@@ -32,6 +32,15 @@ describe('alerts', () => {
     expect(run(series(20, (i) => ({ rpm: i < 5 ? 9500 : 7000 }))).alerts).toEqual([]);
   });
 
+  test('HIGH_RPM: a per-car-model limit replaces the default once the model is known', () => {
+    const analyzer = new SessionAnalyzer({ config: { alerts: { rpmLimitByCarModel: { gr86: 7500 } } } });
+    const frames = series(20, () => ({ rpm: 7800, carModel: 'Toyota GR86 Cup' }));
+    const raised = alerts(feed(analyzer, frames));
+    expect(raised.map((x) => [x.code, x.evidence!.limit_rpm])).toEqual([['HIGH_RPM', 7500]]);
+    // Same rpm on a car the map does not name: under the 9000 default.
+    expect(run(series(20, () => ({ rpm: 7800, carModel: 'Ferrari 488 GT3' }))).alerts).toEqual([]);
+  });
+
   test('TYRE_OVERHEAT: any tyre above the limit for 1 s, clears 5 °C below, evidence per tyre', () => {
     const temps = (i: number) => ({ rl: 90, rr: 90, fl: i < 40 ? 118 : i < 60 ? 112 : 100, fr: 95 });
     const { alerts: a } = run(series(100, (i) => ({ tyreSurfaceTempC: temps(i) })));

@@ -39,6 +39,32 @@ describe('SessionAnalyzer', () => {
     expect(laps(out).map((l) => [l.carId, l.invalidReason])).toEqual([['b', 'partial: started mid-lap; abandoned before the line']]);
   });
 
+  test('at maxCars = 1 a new car of the same session replaces the old one and keeps its state', () => {
+    const analyzer = new SessionAnalyzer({ maxCars: 1 });
+    analyzer.ingest(frame({ carId: 'a', sourceTimeUs: T0 }));
+    analyzer.ingest(frame({ carId: 'b', sourceTimeUs: T0 + 1000 }));
+    analyzer.ingest(frame({ carId: 'b', sequence: 2, sourceTimeUs: T0 + 2000 }));
+    expect(analyzer.car('s1', 'a')).toBeUndefined();
+    expect(analyzer.car('s1', 'b')!.statistics.accepted).toBe(2);
+    expect(analyzer.stats).toMatchObject({ cars: 1, evictedForCapacity: 1 });
+  });
+
+  test('endSession closes every car of that session only', () => {
+    const analyzer = new SessionAnalyzer();
+    analyzer.ingest(frame({ sessionId: 'done', carId: 'a', sourceTimeUs: T0, rpm: 9900 }));
+    analyzer.ingest(frame({ sessionId: 'done', carId: 'b', sourceTimeUs: T0 }));
+    analyzer.ingest(frame({ sessionId: 'live', carId: 'a', sourceTimeUs: T0 }));
+    const out = analyzer.endSession('done', T0 + 5_000_000);
+    expect(laps(out).map((l) => [l.carId, l.invalidReason])).toEqual([
+      ['a', 'partial: started mid-lap; abandoned before the line'],
+      ['b', 'partial: started mid-lap; abandoned before the line'],
+    ]);
+    expect(analyzer.car('done', 'a')).toBeUndefined();
+    expect(analyzer.car('live', 'a')).toBeDefined();
+    expect(analyzer.stats.cars).toBe(1);
+    expect(analyzer.endSession('unknown', T0)).toEqual([]);
+  });
+
   test('evictIdle drops only cars idle for longer than idleUs', () => {
     const analyzer = new SessionAnalyzer();
     analyzer.ingest(frame({ sessionId: 'old', sourceTimeUs: T0 }));
