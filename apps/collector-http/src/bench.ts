@@ -124,7 +124,7 @@ export async function benchHttpIngest(opts: HttpIngestBenchOptions = {}): Promis
   const concurrency = opts.concurrency ?? 4;
   const bodies = Array.from({ length: 16 }, (_, b) => batchBody(b, frames));
 
-  const bus = new MemoryBus({ maxMessagesPerPartition: 200_000 });
+  const bus = new MemoryBus({ maxMessagesPerPartition: 20_000 });
   const config = loadCollectorHttpConfig(new EnvReader({ INGEST_PORT: '0', HOST: '127.0.0.1', UDP_ENABLED: 'false' }));
   const app = await startCollectorHttp({ bus, topics: defaultTopicNames, logger: silentLogger(), metrics: new Metrics('bench'), health: new Health(), config });
   const bare = await bareServer();

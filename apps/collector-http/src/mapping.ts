@@ -87,9 +87,56 @@ function id(value: unknown, name: string, max = MAX_ID): string {
 
 const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
 
+const digit = (s: string, i: number) => {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : NaN;
+};
+const two = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` to µs, keeping sub-millisecond digits that Date.parse
+ * drops, and several times faster than it (this runs for every point). NaN when not that shape.
+ */
+function isoMicros(s: string): number {
+  if (s.length < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return NaN;
+  const sep = s.charCodeAt(10);
+  if (sep !== 84 && sep !== 116 && sep !== 32) return NaN;
+  const month = two(s, 5);
+  const day = two(s, 8);
+  const hour = two(s, 11);
+  const minute = two(s, 14);
+  const second = two(s, 17);
+  // Date.UTC would roll 2025-13-01 over into 2026; Date.parse refuses it, and so do we.
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
+  const ms = Date.UTC(two(s, 0) * 100 + two(s, 2), month - 1, day, hour, minute, second);
+  let i = 19;
+  let fracUs = 0;
+  if (s.charCodeAt(i) === 46) {
+    let scale = 100_000;
+    for (i++; i < s.length; i++) {
+      const d = digit(s, i);
+      if (Number.isNaN(d)) break;
+      fracUs += d * scale;
+      scale /= 10;
+    }
+    fracUs = Math.floor(fracUs);
+  }
+  let offsetMin = 0;
+  const z = s.charCodeAt(i);
+  if (z === 90 || z === 122) i++;
+  else if ((z === 43 || z === 45) && s.length === i + 6 && s.charCodeAt(i + 3) === 58) {
+    offsetMin = (z === 45 ? -1 : 1) * (two(s, i + 1) * 60 + two(s, i + 4));
+    i += 6;
+  } else return NaN;
+  if (i !== s.length) return NaN;
+  return (ms - offsetMin * 60_000) * 1000 + fracUs;
+}
+
 /** A time as µs since the epoch: ISO 8601 text, or a number read by magnitude (s, ms or µs). */
 export function timeToMicros(value: unknown, name: string): number {
   if (typeof value === 'string') {
+    const fast = isoMicros(value);
+    if (!Number.isNaN(fast)) return fast;
     const trimmed = value.trim();
     // Numeric text (CSV columns) is read like a number; anything else must be a date.
     if (trimmed !== '' && !Number.isNaN(Number(trimmed))) return timeToMicros(Number(trimmed), name);
