@@ -144,10 +144,20 @@ export class AcLink {
         if (now - Math.max(this.lastDataAt, this.stateSince) >= this.config.dataTimeoutMs) {
           // The game restarting or going back to its menu is normal: info, not error.
           this.logger.info('AC went silent; handshaking again', { silentMs: now - Math.max(this.lastDataAt, this.stateSince) });
-          void this.handshake();
+          void this.resubscribe();
         }
         break;
     }
+  }
+
+  /**
+   * A paused game may still hold our subscription: dismiss it first, so the new subscription does
+   * not make it send everything twice. A game that restarted ignores the dismiss.
+   */
+  private async resubscribe(): Promise<void> {
+    this.setState('handshaking');
+    await this.send(AcOperation.Dismiss).catch(() => undefined);
+    await this.handshake();
   }
 
   private wait(why: string): void {

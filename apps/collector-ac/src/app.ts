@@ -78,7 +78,7 @@ export async function startCollectorAc(deps: CollectorAcDeps): Promise<Collector
         receivedAtUs,
         maxSteerDeg: config.maxSteerDeg,
         lastLapMs,
-        spotLaps,
+        spotLaps: config.subscribeSpot ? spotLaps : undefined,
       }),
     );
   };

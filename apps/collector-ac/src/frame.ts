@@ -50,8 +50,8 @@ export interface FrameContext {
   maxSteerDeg: number;
   /** The latest lap time from RTLap or RTCarInfo, whichever came last. */
   lastLapMs: number | undefined;
-  /** Completed laps of the player counted from RTLap spot events this session. */
-  spotLaps: number;
+  /** Completed laps of the player counted from RTLap spot events this session; undefined without the spot subscription. */
+  spotLaps: number | undefined;
 }
 
 /** One frame from one RTCarInfo: every field, modelled ones in place and the rest in extras. */
@@ -69,8 +69,8 @@ export function carInfoFrame(info: RTCarInfo, ctx: FrameContext): TelemetryFrame
     car_slope: info.carSlope,
     speed_ms: info.speedMs,
     speed_mph: info.speedMph,
-    spot_laps: ctx.spotLaps,
   };
+  if (ctx.spotLaps !== undefined) extras.spot_laps = ctx.spotLaps;
   for (const [field, prefix] of WHEEL_EXTRAS) {
     const values = info[field] as Wheels;
     WHEEL_SUFFIXES.forEach((suffix, i) => (extras[`${prefix}_${suffix}`] = values[i]!));

@@ -105,6 +105,10 @@ describe('collector-ac over real UDP', () => {
 
     game.quit();
     await until('waiting after silence', () => running!.collector.state === 'waiting');
+    // The old subscription is dismissed before the new handshake (a paused game may still hold it).
+    const firstDismiss = game.ops().indexOf(AcOperation.Dismiss);
+    expect(firstDismiss).toBeGreaterThan(1);
+    expect(game.ops()[firstDismiss + 1]).toBe(AcOperation.Handshake);
     const attemptsWhileAway = game.received.filter((r) => r.op === AcOperation.Handshake).length;
     await new Promise((r) => setTimeout(r, 400));
     expect(game.received.filter((r) => r.op === AcOperation.Handshake).length).toBeGreaterThan(attemptsWhileAway);

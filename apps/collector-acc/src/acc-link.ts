@@ -164,11 +164,18 @@ export class AccLink {
         if (silentMs >= this.config.dataTimeoutMs) {
           // The game quitting or leaving the session is normal: info, not error.
           this.logger.info('ACC went silent; registering again', { silentMs });
-          void this.register();
+          void this.reregister();
         }
         break;
       }
     }
+  }
+
+  /** A game that is still there but stopped sending keeps our old registration: end it first. */
+  private async reregister(): Promise<void> {
+    this.setState('registering');
+    await this.send({ type: 'UNREGISTER' }).catch(() => undefined);
+    await this.register();
   }
 
   private wait(why: string): void {
