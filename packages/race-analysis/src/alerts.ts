@@ -253,8 +253,10 @@ export class AlertMonitor {
       this.pushSpeed(t, speed);
       before = this.maxSpeedSince(t - cfg.crashWindowMs * 1000);
     }
-    const hardStop = gLon < -cfg.crashDecelG;
-    const bigDrop = before - speed >= cfg.crashSpeedDropKmh;
+    // In the pit lane a sudden stop is a teleport to the garage (a sim's "return to pits"), not a crash.
+    const inPit = frame.inPit === true;
+    const hardStop = !inPit && gLon < -cfg.crashDecelG;
+    const bigDrop = !inPit && before - speed >= cfg.crashSpeedDropKmh;
     const recovered = Number.isNaN(speed) ? !hardStop : speed > cfg.crashRecoverSpeedKmh && !hardStop && !bigDrop;
     const event = this.step('CRASH', t, hardStop || bigDrop, 0, recovered, -(Number.isNaN(gLon) ? 0 : gLon));
     if (event === RAISE) {

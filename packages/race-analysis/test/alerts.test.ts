@@ -65,6 +65,10 @@ describe('alerts', () => {
     expect(a[0]!.evidence!.drop_kmh).toBeGreaterThanOrEqual(100);
   });
 
+  test('CRASH: a teleport to the pits (speed to 0 in one frame, in_pit) is not a crash', () => {
+    expect(run(series(30, (i) => ({ speedKmh: i < 10 ? 250 : 0, inPit: i >= 10 }))).alerts).toEqual([]);
+  });
+
   test('CRASH: hard braking within the limits raises nothing', () => {
     // 300 → 100 km/h in 2 s is 2.8 g: a normal stop, not a crash.
     expect(run(series(60, (i) => ({ speedKmh: Math.max(100, 300 - i * 5), gLon: -2.8 }))).alerts).toEqual([]);
