@@ -39,6 +39,8 @@ function explain(lap: LapState, estimate: DegradationEstimate): string {
   const parts: string[] = [];
   if (estimate.fittedLaps < 2) {
     parts.push(`Learning: ${estimate.fittedLaps} clean lap${estimate.fittedLaps === 1 ? '' : 's'} fitted so far.`);
+  } else if (estimate.lapsUntilHalfSecond === undefined && estimate.lossPerLapS < -0.005) {
+    parts.push(`Pace improving by ${(-estimate.lossPerLapS).toFixed(3)} s/lap over ${estimate.fittedLaps} clean laps (fuel burn-off, track evolution).`);
   } else if (estimate.lapsUntilHalfSecond === undefined) {
     parts.push(`No measurable tyre degradation over ${estimate.fittedLaps} clean laps.`);
   } else {
