@@ -25,6 +25,7 @@ export const AC_LINK_STATES: readonly AcLinkState[] = ['handshaking', 'streaming
 
 export interface AcLinkHandlers {
   handshake(response: HandshakeResponse): void;
+  /** Only after a handshake response: the app has a session by then. */
   carInfo(info: RTCarInfo): void;
   lap(lap: RTLap): void;
   /** A datagram that decoded (kind) or did not (reason); each datagram reports exactly one. */
@@ -184,6 +185,12 @@ export class AcLink {
         this.onHandshakeResponse(d.value);
         break;
       case 'carInfo':
+        if (!this.answered) {
+          // A subscription of an earlier run of ours, still streaming before this run's handshake
+          // was answered: there is no session (no track, car, driver) to put it in yet.
+          this.handlers.dropped('before_handshake', 'RTCarInfo before the handshake response');
+          return;
+        }
         this.handlers.accepted('car_info');
         this.lastDataAt = Date.now();
         if (this.currentState !== 'streaming') this.setState('streaming');
@@ -191,6 +198,10 @@ export class AcLink {
         this.handlers.carInfo(d.value);
         break;
       case 'lap':
+        if (!this.answered) {
+          this.handlers.dropped('before_handshake', 'RTLap before the handshake response');
+          return;
+        }
         this.handlers.accepted('lap');
         this.handlers.lap(d.value);
         break;

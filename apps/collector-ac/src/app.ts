@@ -63,12 +63,8 @@ export async function startCollectorAc(deps: CollectorAcDeps): Promise<Collector
   };
 
   const onCarInfo = (info: RTCarInfo) => {
-    const session = sessions.session;
-    if (!session) {
-      // Data from a subscription of an earlier run of ours, before this run's handshake answer.
-      link.drop('no_session');
-      return;
-    }
+    // The link delivers car data only after a handshake response, which started a session.
+    const session = sessions.session!;
     lastLapMs = lapTimeMs(info.lastLapMs) ?? lastLapMs;
     const receivedAtUs = nowMicros();
     publisher.offer(

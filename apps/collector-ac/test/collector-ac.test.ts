@@ -1,7 +1,7 @@
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AcOperation } from '@pitwall/ac-udp';
+import { AcOperation, encodeCarInfo } from '@pitwall/ac-udp';
 import { ConfigError, EnvReader } from '@pitwall/config';
 import { Source } from '@pitwall/proto';
 import { opsHandler } from '@pitwall/service';
@@ -197,6 +197,16 @@ describe('collector-ac over real UDP', () => {
     expect(body).toMatch(/pitwall_collector_link_state\{source="ac",state="streaming",app="collector-ac"\} 1/);
     expect(body).toMatch(/pitwall_collector_handshakes_total\{source="ac",result="sent",app="collector-ac"\} 1/);
     expect(body).toMatch(/pitwall_collector_last_datagram_seconds\{source="ac",app="collector-ac"\} \d/);
+  });
+
+  it('drops (and counts) car data that arrives before its handshake is answered', async () => {
+    game.answering = false;
+    running = await run(fastEnv(game.port));
+    await until('a handshake at the game', () => game.received.length > 0);
+    await game.send(encodeCarInfo(carInfo()), { address: '127.0.0.1', port: running.collector.localPort });
+    await until('counted', async () => (await running!.counter('pitwall_collector_datagrams_dropped_total', { source: 'ac', reason: 'before_handshake' })) === 1);
+    expect(await running.counter('pitwall_collector_datagrams_total', { source: 'ac' })).toBe(0);
+    expect(running.collector.sessionId).toBeNull();
   });
 
   it('keeps memory bounded when the bus stalls: drops the oldest frames and counts them', async () => {

@@ -80,6 +80,8 @@ export class AccGame {
   commandPassword = 'cmd';
   connectionId = 17;
   answering = true;
+  /** When false the game ignores REQUEST_TRACK_DATA (as if the answer were lost). */
+  answeringTrackData = true;
   track = { trackName: 'monza', trackId: 7, trackMeters: 5793 };
   entries: EntryListCar[] = [entry(0, [['Valentino', 'Rossi']]), entry(3, [['Kimi', 'Räikkönen'], ['Sebastian', 'Vettel']])];
   /** Cars that drive (may include some the entry list does not know yet). */
@@ -179,6 +181,7 @@ export class AccGame {
         for (const e of this.entries) void this.send(e, from);
         break;
       case 'REQUEST_TRACK_DATA':
+        if (!this.answeringTrackData) break;
         void this.send({ type: 'TRACK_DATA', connectionId: this.connectionId, ...this.track, cameraSets: [{ name: 'Drivable', cameras: ['Chase', 'Cockpit'] }], hudPages: ['Basic HUD', 'Broadcasting'] }, from);
         break;
       case 'UNREGISTER':

@@ -122,6 +122,24 @@ describe('collector-acc over real UDP', () => {
     expect(await running.counter('pitwall_collector_requests_total', { source: 'acc', request: 'entryList', reason: 'driver_count' })).toBeGreaterThanOrEqual(1);
   });
 
+  it('makes no frames until the track is known, and asks again for it at most once a second', async () => {
+    game.answeringTrackData = false;
+    const began = Date.now();
+    running = await run(fastEnv(game.port));
+    await until('car updates held back', async () => (await running!.counter('pitwall_collector_updates_without_frame_total', { source: 'acc', reason: 'awaiting_track_data' })) > 50);
+    await sleep(1100);
+    expect(running.frames).toHaveLength(0);
+    expect(running.collector.sessionId).toBeNull();
+    // One request at registration, then at most one a second while updates come without a track
+    // (hundreds of them by now).
+    const elapsedS = (Date.now() - began) / 1000;
+    expect(game.count('REQUEST_TRACK_DATA')).toBeGreaterThanOrEqual(2);
+    expect(game.count('REQUEST_TRACK_DATA')).toBeLessThanOrEqual(1 + Math.ceil(elapsedS));
+    game.answeringTrackData = true;
+    await until('frames once the track is known', () => running!.frames.length > 0, 3000);
+    expect(running.frames[0]!.track).toBe('monza');
+  });
+
   it('forwards ACC commands of its session to the game with the connection id, ignores the rest, and commits', async () => {
     running = await run(fastEnv(game.port));
     await until('frames', () => running!.frames.length > 0);
