@@ -38,6 +38,8 @@ export interface DeviceReport {
   frames: number;
   errors: number;
   unacked: number;
+  /** Messages read but not yet handled because the device is at its unacked limit. */
+  held: number;
   offlineReason?: string;
 }
 
@@ -53,6 +55,8 @@ interface DeviceState {
   frames: number;
   errors: number;
   unacked: number;
+  /** Messages read after the limit was reached, in arrival order. */
+  held: { data: RawData; isBinary: boolean }[];
   paused: boolean;
   online: boolean;
   offlineReason?: string;
@@ -72,7 +76,7 @@ export interface DeviceGatewayDeps {
 
 export class DeviceGateway {
   private readonly wss: WebSocketServer;
-  /** Devices by id, least recently seen first; offline ones stay (bounded) for /health. */
+  /** Devices by id, in order of connection; offline ones stay (bounded) for /health. */
   private readonly devices = new Map<string, DeviceState>();
   private readonly timer: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
@@ -117,6 +121,7 @@ export class DeviceGateway {
       frames: 0,
       errors: 0,
       unacked: 0,
+      held: [],
       paused: false,
       online: true,
     };
@@ -167,6 +172,16 @@ export class DeviceGateway {
   private onMessage(state: DeviceState, data: RawData, isBinary: boolean): void {
     if (this.stopping) return;
     this.touch(state);
+    // Messages the socket had already read when it was paused wait here (at most one read's worth),
+    // so the device never has more than DEVICE_MAX_UNACKED messages in progress.
+    if (state.unacked >= this.deps.config.device.maxUnacked || state.held.length > 0) {
+      state.held.push({ data, isBinary });
+      return;
+    }
+    this.handle(state, data, isBinary);
+  }
+
+  private handle(state: DeviceState, data: RawData, isBinary: boolean): void {
     state.messages++;
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     const origin: Origin = { source: transportSource.device, sourceName: state.source, defaultCarId: state.named ? state.deviceId : undefined };
@@ -249,7 +264,11 @@ export class DeviceGateway {
       .finally(() => {
         state.unacked--;
         this.inFlight.delete(done);
-        if (state.paused && state.unacked < limit) {
+        while (state.held.length > 0 && state.unacked < limit && !this.stopping) {
+          const next = state.held.shift()!;
+          this.handle(state, next.data, next.isBinary);
+        }
+        if (state.paused && state.unacked < limit && state.held.length === 0) {
           state.paused = false;
           state.ws.resume();
         }
@@ -289,6 +308,7 @@ export class DeviceGateway {
         frames: d.frames,
         errors: d.errors,
         unacked: d.unacked,
+        held: d.held.length,
         ...(d.offlineReason && !d.online ? { offlineReason: d.offlineReason } : {}),
       };
     }
