@@ -170,7 +170,8 @@ export class LapTracker {
 
     if (!s.hasPrevious) {
       const atLine = fraction >= 0 && fraction <= cfg.startToleranceShare;
-      this.startLap(this.lapNumberFor(counter), t, atLine, atLine ? 0 : fraction);
+      const startUs = atLine ? this.lineTimeBefore(t, distance, fraction, speed) : t;
+      this.startLap(this.lapNumberFor(counter), startUs, atLine, atLine ? 0 : fraction);
     } else {
       const dt = t - s.prevUs;
       const gap = dt > cfg.maxGapUs;
@@ -294,6 +295,16 @@ export class LapTracker {
     const startFraction = wrapped || (atLine && fraction > 0.5) ? 0 : fraction;
     this.startLap(this.lapNumberFor(counter), crossUs, atLine, startFraction);
     this.integrate(splitUs, t, wrapped ? 0 : startFraction, fraction);
+  }
+
+  /**
+   * When the car crossed the line, for a first sample just past it: back from `t` by the distance
+   * since the line at the sample's speed (t itself when either is unknown).
+   */
+  private lineTimeBefore(t: number, distance: number, fraction: number, speedKmh: number): number {
+    const sinceLineM = distance >= 0 ? distance : fraction * this.lengthM();
+    const speedMs = speedKmh / 3.6;
+    return sinceLineM >= 0 && speedMs > 1 ? t - Math.round((sinceLineM / speedMs) * 1e6) : t;
   }
 
   private lapNumberFor(counter: number): number {
