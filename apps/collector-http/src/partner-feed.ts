@@ -16,6 +16,7 @@ export interface PartnerReport {
   frames: number;
   duplicatesSkipped: number;
   badPoints: number;
+  /** Frames taken from the feed and not yet acknowledged by the bus. */
   queued: number;
   lastMessageAt: string | null;
   lastError?: string;
@@ -46,6 +47,8 @@ export class PartnerFeed {
   /** Highest sequence and its source time per (session, car); least recently updated first. */
   private readonly latest = new Map<string, { seq: number; timeUs: number }>();
   private queue: TelemetryFrame[] = [];
+  /** Frames of the batch the bus has not acknowledged yet. */
+  private sending = 0;
   private pumping: Promise<void> | null = null;
   private paused = false;
   private lastHeardMs = 0;
@@ -183,7 +186,7 @@ export class PartnerFeed {
   }
 
   private afterTake(): void {
-    if (this.queue.length >= this.deps.config.maxQueuedFrames && !this.paused && this.ws) {
+    if (this.queue.length + this.sending >= this.deps.config.maxQueuedFrames && !this.paused && this.ws) {
       this.paused = true;
       this.ws.pause();
     }
@@ -204,10 +207,12 @@ export class PartnerFeed {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 2000);
+        this.sending = batch.length;
         for (let delay = this.deps.retryAfterMs / 10; ; delay = Math.min(delay * 2, this.deps.retryAfterMs * 5)) {
           try {
             await this.deps.intake.publish('partner', this.origin.sourceName, batch);
             this.stats.frames += batch.length;
+            this.sending = 0;
             break;
           } catch (err) {
             this.stats.lastError = `${new Date().toISOString()} ${(err as Error).message}`;
@@ -215,7 +220,7 @@ export class PartnerFeed {
             await new Promise((r) => setTimeout(r, delay));
           }
         }
-        if (this.paused && this.queue.length <= this.deps.config.maxQueuedFrames / 2) {
+        if (this.paused && this.queue.length + this.sending <= this.deps.config.maxQueuedFrames / 2) {
           this.paused = false;
           this.ws?.resume();
         }
@@ -234,7 +239,7 @@ export class PartnerFeed {
       frames: this.stats.frames,
       duplicatesSkipped: this.stats.duplicatesSkipped,
       badPoints: this.stats.badPoints,
-      queued: this.queue.length,
+      queued: this.queue.length + this.sending,
       lastMessageAt: this.stats.lastMessageMs ? new Date(this.stats.lastMessageMs).toISOString() : null,
       ...(this.stats.lastError ? { lastError: this.stats.lastError } : {}),
       ...(since !== undefined ? { since: new Date(since / 1000).toISOString() } : {}),
