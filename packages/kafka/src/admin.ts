@@ -98,6 +98,12 @@ export class KafkaAdmin {
     return meta.topics[0].partitions.length;
   }
 
+  /** Each partition's end offset (high watermark), by partition number. */
+  async endOffsets(topic: string): Promise<number[]> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return offsets.sort((a, b) => a.partition - b.partition).map((p) => Number(p.high));
+  }
+
   /** What exists of the named topics (absent names are missing from the map). */
   async describeTopics(names: string[]): Promise<Map<string, ExistingTopic>> {
     const all = new Set(await this.admin.listTopics());

@@ -25,7 +25,7 @@ export interface KafkaProducerOptions {
   maxBufferedMessages?: number;
   /** How long the first message of a batch waits for company. Default 5 ms. */
   lingerMs?: number;
-  /** Most messages per produce call. Default 10 000. */
+  /** Most messages per produce call. Default 1000 (kafkajs encodes bigger requests more slowly). */
   maxBatchMessages?: number;
   /** How long the brokers may take to acknowledge one produce request. Default 30 s. */
   ackTimeoutMs?: number;
@@ -122,7 +122,7 @@ export class KafkaProducer {
   constructor(private readonly opts: KafkaProducerOptions) {
     this.capacity = opts.maxBufferedMessages ?? 50_000;
     this.lingerMs = opts.lingerMs ?? 5;
-    this.maxBatch = opts.maxBatchMessages ?? 10_000;
+    this.maxBatch = opts.maxBatchMessages ?? 1000;
     this.ackTimeoutMs = opts.ackTimeoutMs ?? 30_000;
     for (const [name, v] of [['maxBufferedMessages', this.capacity], ['maxBatchMessages', this.maxBatch]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new Error(`KafkaProducer: ${name} must be a positive integer, got ${v}`);

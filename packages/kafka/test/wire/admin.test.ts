@@ -21,8 +21,15 @@ describe('KafkaAdmin on the wire', () => {
     await cluster?.stop();
   });
 
-  it('reads partition counts from the cluster', async () => {
-    expect(await admin.partitionsFor(cluster.topic('known'))).toBe(5);
+  it('reads partition counts and end offsets from the cluster', async () => {
+    const topic = cluster.topic('known');
+    expect(await admin.partitionsFor(topic)).toBe(5);
+    expect(await admin.endOffsets(topic)).toEqual([0, 0, 0, 0, 0]);
+    const producer = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ partition: 3, value: 'a' }, { partition: 3, value: 'b' }, { partition: 0, value: 'c' }] });
+    await producer.disconnect();
+    expect(await admin.endOffsets(topic)).toEqual([1, 0, 0, 2, 0]);
   });
 
   if (!realCluster) {
