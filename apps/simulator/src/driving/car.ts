@@ -249,16 +249,13 @@ export class Car {
   private wearAndHeat(dtS: number): void {
     const spec = this.spec;
     const ds = this.speedMs * dtS;
-    const latLoad = this.gLateral / spec.lateralG;
-    const longLoad = this.gLongitudinal / spec.brakingG;
     const speedShare = this.speedMs / spec.topSpeedMs;
     const surfaceBlend = 1 - Math.exp(-dtS / 4);
     const innerBlend = 1 - Math.exp(-dtS / 40);
     const brakeBlend = 1 - Math.exp(-dtS / 1.5);
     for (let w = 0; w < 4; w++) {
-      // Load moves to the outside wheels in a corner and to the front under braking.
       const front = FRONT[w]!;
-      const stress = Math.max(0.2, 1 + 0.3 * latLoad * SIDE[w]! - 0.25 * longLoad * (front ? 1 : -1));
+      const stress = this.wheelLoad(w);
       this.tyreWearPct[w] = Math.min(100, this.tyreWearPct[w]! + (this.tyres.wearPctPerLap * ds * stress) / this.track.lengthM);
       const wear = this.tyreWearPct[w]!;
       const surfaceTarget = this.tyres.trackTempC + 45 + 30 * stress * speedShare + 0.2 * wear;
@@ -270,6 +267,16 @@ export class Car {
     }
     const burn = (spec.fuelPerLapKg * ds * burnLoad(this.throttle)) / (this.track.lengthM * this.profile.meanBurn);
     this.fuelKg = Math.max(0, this.fuelKg - burn);
+  }
+
+  /**
+   * Share of the car's weight on wheel `w` relative to a quarter (1 = static): load moves to the
+   * outside wheels in a corner and to the front under braking.
+   */
+  wheelLoad(w: number): number {
+    const latLoad = this.gLateral / this.spec.lateralG;
+    const longLoad = this.gLongitudinal / this.spec.brakingG;
+    return Math.max(0.2, 1 + 0.3 * latLoad * SIDE[w]! - 0.25 * longLoad * (FRONT[w] ? 1 : -1));
   }
 
   /** Tyre pressure, psi, rising with the carcass temperature. */
