@@ -77,24 +77,26 @@ export async function startCollectorHttp(deps: CollectorHttpDeps): Promise<Colle
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`collector-http: port ${config.port} is already in use (set INGEST_PORT)`) : err),
-    );
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  logger.info('HTTP ingest listening', { host: config.host, port, ingest: '/api/ingest', devices: '/ws/ingest' });
-
   let udp: UdpTextIngest | null = null;
-  let partner: PartnerFeed | null = null;
+  let port: number;
   try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new Error(`collector-http: port ${config.port} is already in use (set INGEST_PORT)`) : err),
+      );
+      server.listen(config.port, config.host, () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+    logger.info('HTTP ingest listening', { host: config.host, port, ingest: '/api/ingest', devices: '/ws/ingest' });
     if (config.udp.port !== null) udp = await UdpTextIngest.start({ intake, config, logger: logger.child({ component: 'udp-text' }) });
   } catch (err) {
+    // Leave nothing behind: a failed start must not keep a port or a timer.
     server.close();
     await devices.stop();
+    await producer.close();
     throw err;
   }
+  let partner: PartnerFeed | null = null;
   if (config.partner) {
     partner = new PartnerFeed({ intake, config: config.partner, logger: logger.child({ component: 'partner-feed' }), retryAfterMs: config.retryAfterS * 1000 });
     partner.start();
@@ -123,11 +125,13 @@ export async function startCollectorHttp(deps: CollectorHttpDeps): Promise<Colle
       health.unregister('collector-http');
       // Stop intake: no new connections, datagrams or feed messages.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
       await Promise.all([udp?.stop(), partner?.stop(), devices.stop()]);
-      // Requests in flight finish (their frames are acknowledged or refused), then connections close.
+      // Requests in flight finish (their frames are acknowledged or refused); keep-alive connections
+      // are closed as soon as they go idle, and whatever is left after the grace period is cut.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
       const grace = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
       await closed;
+      clearInterval(idle);
       clearTimeout(grace);
       await intake.drain();
       await producer.flush();
