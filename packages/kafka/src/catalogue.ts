@@ -3,7 +3,7 @@
  * compression, in one place. `kafka:setup` creates and validates topics from it; the in-memory bus
  * creates its partitions from it; apps look topic names up here, never as string literals.
  */
-export type TopicRole = 'telemetry' | 'insights' | 'laps' | 'alerts' | 'sessions' | 'dlq' | 'commands';
+export type TopicRole = 'telemetry' | 'insights' | 'laps' | 'alerts' | 'sessions' | 'dlq' | 'commands' | 'aggregator_state';
 
 export type CompressionType = 'gzip' | 'none';
 
@@ -39,6 +39,7 @@ export const defaultTopicNames: Record<TopicRole, string> = {
   sessions: 'telemetry.sessions',
   dlq: 'telemetry.dlq',
   commands: 'commands',
+  aggregator_state: 'telemetry.aggregator-state',
 };
 
 export function topicCatalogue(opts: CatalogueOptions = {}): TopicSpec[] {
@@ -100,6 +101,13 @@ export function topicCatalogue(opts: CatalogueOptions = {}): TopicSpec[] {
       retentionMs: 1 * DAY,
       compression: 'none',
       description: 'Command from the pit wall to a source, key = session id',
+    }),
+    spec('aggregator_state', {
+      partitions: 3,
+      cleanupPolicy: 'compact',
+      retentionMs: -1,
+      compression: 'gzip',
+      description: "The aggregator's analysis state per input partition, so a restart resumes without recounting laps (compacted)",
     }),
   ];
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { topicCatalogue } from '@pitwall/kafka';
 import { silentLogger } from '@pitwall/logger';
 import { exitCodes, setupKafka, type SetupIo } from '../../src/setup-kafka';
 import { itWithRealCluster, realCluster, startWireCluster, warnSkippedWithoutRealCluster, type WireCluster } from '../../../packages/kafka/test/wire/wire-cluster';
@@ -67,13 +68,13 @@ describe('kafka:setup against a cluster', () => {
     itWithRealCluster('dry run lists every topic as would-create; a real run creates them; a second finds them ok', async () => {
       const dry = captureIo();
       expect(await setupKafka(['--dry-run'], env(), dry)).toBe(exitCodes.ok);
-      expect(dry.stdout[0].match(/would-create/g)).toHaveLength(7);
+      expect(dry.stdout[0].match(/would-create/g)).toHaveLength(topicCatalogue().length);
       const first = captureIo();
       expect(await setupKafka([], env(), first)).toBe(exitCodes.ok);
-      expect(first.stdout[0].match(/ created/g)).toHaveLength(7);
+      expect(first.stdout[0].match(/ created/g)).toHaveLength(topicCatalogue().length);
       const second = captureIo();
       expect(await setupKafka([], env(), second)).toBe(exitCodes.ok);
-      expect(second.stdout[0].match(/ ok$/gm)).toHaveLength(7);
+      expect(second.stdout[0].match(/ ok$/gm)).toHaveLength(topicCatalogue().length);
     });
 
     itWithRealCluster('exits 1 naming the topic when the catalogue wants fewer partitions than exist', async () => {
