@@ -1,5 +1,5 @@
 import { ConfigError, EnvReader } from '@pitwall/config';
-import { catalogueFromEnv, kafkaSettingsFromEnv } from '../src';
+import { catalogueFromEnv, kafkaSettingsFromEnv, topicCatalogue } from '../src';
 
 describe('kafkaSettingsFromEnv', () => {
   it('reads brokers, client id, idempotence and SASL', () => {

@@ -2,7 +2,9 @@ import { formatRetention, renderTopicTable, topicCatalogue, type TopicResult } f
 
 describe('renderTopicTable', () => {
   it('lines columns up and lists differences under their topic', () => {
-    const [telemetry, , , , sessions] = topicCatalogue();
+    const catalogue = topicCatalogue();
+    const telemetry = catalogue.find((t) => t.role === 'telemetry')!;
+    const sessions = catalogue.find((t) => t.role === 'sessions')!;
     const results: TopicResult[] = [
       { topic: telemetry.name, spec: telemetry, status: 'mismatch', details: ['partitions: want 12, have 24 (Kafka cannot remove partitions)'] },
       { topic: sessions.name, spec: sessions, status: 'created', details: [] },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicCatalogue } from '@pitwall/kafka';
 import { silentLogger } from '@pitwall/logger';
+import { topicCatalogue, topicNameVariable } from '@pitwall/kafka';
 import { exitCodes, setupKafka, type SetupIo } from '../../src/setup-kafka';
 import { itWithRealCluster, realCluster, startWireCluster, warnSkippedWithoutRealCluster, type WireCluster } from '../../../packages/kafka/test/wire/wire-cluster';
 
@@ -30,7 +31,9 @@ describe('kafka:setup against a cluster', () => {
       const io = captureIo();
       expect(await setupKafka(['--dry-run'], { KAFKA_BROKERS: cluster.brokers.join(',') }, io)).toBe(exitCodes.ok);
       const [table, summary] = io.stdout;
-      expect(table.split('\n').slice(1).map((row) => row.split(/\s+/).at(-1))).toEqual(Array(7).fill('would-create'));
+      const rows = table.split('\n').slice(1).map((row) => row.split(/\s+/));
+      expect(rows.map((cells) => cells[0])).toEqual(topicCatalogue().map((t) => t.name));
+      expect(new Set(rows.map((cells) => cells.at(-1)))).toEqual(new Set(['would-create']));
       expect(summary).toBe('dry run: nothing was changed');
     });
 
@@ -45,15 +48,10 @@ describe('kafka:setup against a cluster', () => {
 
   describe('on a real cluster', () => {
     const suffix = randomBytes(3).toString('hex');
-    const env = () => ({
+    const roles = topicCatalogue().map((t) => t.role);
+    const env = (): Record<string, string | undefined> => ({
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
-      KAFKA_TOPIC_TELEMETRY: `setup.telemetry.${suffix}`,
-      KAFKA_TOPIC_INSIGHTS: `setup.insights.${suffix}`,
-      KAFKA_TOPIC_LAPS: `setup.laps.${suffix}`,
-      KAFKA_TOPIC_ALERTS: `setup.alerts.${suffix}`,
-      KAFKA_TOPIC_SESSIONS: `setup.sessions.${suffix}`,
-      KAFKA_TOPIC_DLQ: `setup.dlq.${suffix}`,
-      KAFKA_TOPIC_COMMANDS: `setup.commands.${suffix}`,
+      ...Object.fromEntries(roles.map((role) => [topicNameVariable(role), `setup.${role}.${suffix}`])),
       KAFKA_TELEMETRY_PARTITIONS: '4',
     });
 
