@@ -12,7 +12,7 @@ import {
   type RTLap,
 } from '@pitwall/ac-udp';
 import type { Logger } from '@pitwall/logger';
-import { Backoff } from './backoff';
+import { Backoff } from '@pitwall/collector-kit';
 import type { CollectorAcConfig } from './config';
 
 /**

@@ -1,6 +1,6 @@
 import type { HandshakeResponse, RTCarInfo, RTLap } from '@pitwall/ac-udp';
 import type { Bus } from '@pitwall/bus';
-import { FramePublisher, SequenceAssigner } from '@pitwall/collector-kit';
+import { FramePublisher, LinkMetrics, SequenceAssigner } from '@pitwall/collector-kit';
 import type { TopicRole } from '@pitwall/kafka';
 import type { Logger } from '@pitwall/logger';
 import type { Metrics } from '@pitwall/metrics';
@@ -9,7 +9,6 @@ import type { Health, Stoppable } from '@pitwall/service';
 import { AC_LINK_STATES, AcLink, type AcLinkState } from './ac-link';
 import type { CollectorAcConfig } from './config';
 import { AC_PLAYER_CAR_ID, carInfoFrame, lapTimeMs } from './frame';
-import { LinkMetrics } from './link-metrics';
 import { AcSessionTracker } from './session';
 
 export interface CollectorAcDeps {

@@ -10,7 +10,7 @@ import {
   type RegistrationResult,
 } from '@pitwall/acc-broadcast';
 import type { Logger } from '@pitwall/logger';
-import { Backoff } from './backoff';
+import { Backoff } from '@pitwall/collector-kit';
 import type { CollectorAccConfig } from './config';
 
 /**

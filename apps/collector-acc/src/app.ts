@@ -1,6 +1,6 @@
 import type { InboundMessage, RealtimeCarUpdate } from '@pitwall/acc-broadcast';
 import type { Bus } from '@pitwall/bus';
-import { FramePublisher, SequenceAssigner } from '@pitwall/collector-kit';
+import { FramePublisher, LinkMetrics, SequenceAssigner } from '@pitwall/collector-kit';
 import type { TopicRole } from '@pitwall/kafka';
 import type { Logger } from '@pitwall/logger';
 import type { Metrics } from '@pitwall/metrics';
@@ -10,7 +10,6 @@ import { ACC_LINK_STATES, AccLink, type AccLinkState } from './acc-link';
 import { startCommandConsumer } from './commands';
 import type { CollectorAccConfig } from './config';
 import { carUpdateFrame } from './frame';
-import { LinkMetrics } from './link-metrics';
 import { RaceState } from './race-state';
 
 export interface CollectorAccDeps {
