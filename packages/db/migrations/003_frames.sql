@@ -1,7 +1,8 @@
 -- One row per TelemetryFrame: a typed column for every field (wheel sets and the world position
 -- flattened), plus the unmodelled channels as jsonb. The column list lives here once; the storage
 -- variant that runs right after (003_frames.postgres.sql or 003_frames.timescaledb.sql) creates
--- `frames` LIKE this template, partitioned its own way.
+-- `frames` LIKE this template, partitioned its own way. (The template is dropped at the end of
+-- the migration's transaction; the runner always wraps a migration in one.)
 --
 -- `time` is the frame's source time (or its ingest time when the source has none), computed from
 -- the frame alone, so a retried or replayed frame lands on the same time, the same partition and

@@ -160,7 +160,10 @@ async function readApplied(client: PoolClient): Promise<Map<number, AppliedMigra
 /** A database keeps the storage path it was created with; a new one takes what the server offers. */
 async function chooseStorage(client: PoolClient, applied: Map<number, AppliedMigration>, logger: Logger): Promise<Storage> {
   const recorded = [...applied.values()].find((m) => m.variant !== 'common')?.variant as Storage | undefined;
-  if (recorded) return recorded;
+  if (recorded) {
+    logger.info(`storage path: ${recorded}`, { storage: recorded, reason: 'chosen when this database was first migrated' });
+    return recorded;
+  }
   const detected = await detectStorage(client);
   logger.info(`storage path: ${detected.storage}`, { storage: detected.storage, reason: detected.reason });
   return detected.storage;

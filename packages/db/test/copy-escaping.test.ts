@@ -1,7 +1,9 @@
 import type { Pool } from 'pg';
 import { startTestPostgres, writeFrames, type TestPostgres } from '../src';
 import { copyField, copyLine, jsonbText } from '../src/pg-text';
-import { delivered, frame, migrated } from './helpers';
+import { delivered, frame, migrated, DB_TEST_TIMEOUT_MS } from './helpers';
+
+jest.setTimeout(DB_TEST_TIMEOUT_MS);
 
 describe('COPY text encoding', () => {
   test('escapes backslash, newline, carriage return and tab; NULL is \\N; NUL is removed', () => {

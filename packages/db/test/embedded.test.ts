@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { freePort, PortInUseError, startEmbeddedPostgres, type EmbeddedPostgres } from '../src';
+import { DB_TEST_TIMEOUT_MS } from './helpers';
+
+jest.setTimeout(DB_TEST_TIMEOUT_MS);
 
 const dataDir = path.join(tmpdir(), `pitwall-pg-embedded-${process.pid}`);
 const otherDir = `${dataDir}-other`;

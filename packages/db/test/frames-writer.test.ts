@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { readOffsets, startTestPostgres, writeFrames, MAX_BATCH_RECORDS, type TestPostgres } from '../src';
-import { count, delivered, frame, migrated } from './helpers';
+import { count, delivered, frame, migrated, DB_TEST_TIMEOUT_MS } from './helpers';
+
+jest.setTimeout(DB_TEST_TIMEOUT_MS);
 
 let pg: TestPostgres;
 let pool: Pool;

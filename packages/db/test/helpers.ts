@@ -5,6 +5,12 @@ import { migrate, type Delivered } from '../src';
 
 export const logger = silentLogger();
 
+/**
+ * For tests against the embedded server: initdb, CREATE DATABASE and migrations take well under a
+ * second alone but several on 2 cores shared with the rest of the suite.
+ */
+export const DB_TEST_TIMEOUT_MS = 60_000;
+
 /** Frame times derive from the sequence, so frame(n) twice is the same frame (as a redelivery is). */
 const BASE_TIME_US = nowMicros() - 3_600_000_000;
 

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import type { Pool } from 'pg';
 import { Pool as PgPool } from 'pg';
 import { detectStorage, FRAME_COLUMNS, loadMigrations, migrate, MigrationError, startTestPostgres, type TestPostgres } from '../src';
-import { logger } from './helpers';
+import { logger, DB_TEST_TIMEOUT_MS } from './helpers';
+
+jest.setTimeout(DB_TEST_TIMEOUT_MS);
 
 let pg: TestPostgres;
 beforeAll(async () => {

@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { listDayPartitions, maintainPartitions, maintainStorage, startTestPostgres, writeFrames, type TestPostgres } from '../src';
-import { count, delivered, frame, logger, migrated } from './helpers';
+import { count, delivered, frame, logger, migrated, DB_TEST_TIMEOUT_MS } from './helpers';
+
+jest.setTimeout(DB_TEST_TIMEOUT_MS);
 
 let pg: TestPostgres;
 let pool: Pool;

@@ -1,7 +1,9 @@
 import type { Pool } from 'pg';
 import { AlertSeverity, codecs, Source, type Alert, type Insight, type LapSummary, type SessionInfo } from '@pitwall/proto';
 import { readOffsets, startTestPostgres, writeAlerts, writeInsights, writeLaps, writeSessions, type TestPostgres } from '../src';
-import { count, delivered, migrated } from './helpers';
+import { count, delivered, migrated, DB_TEST_TIMEOUT_MS } from './helpers';
+
+jest.setTimeout(DB_TEST_TIMEOUT_MS);
 
 let pg: TestPostgres;
 let pool: Pool;

@@ -1,11 +1,11 @@
 // `npm run db:migrate`: brings the database at DATABASE_URL up to the current schema.
 import { Pool } from 'pg';
-import { createLogger } from '@pitwall/logger';
+import { createLogger, type Logger } from '@pitwall/logger';
 import { migrate } from '../migrations';
 
-async function main(): Promise<number> {
-  const logger = createLogger({ service: 'db-migrate' });
-  const url = process.env.DATABASE_URL;
+/** Returns the process exit code: 0 done, 1 migration failed, 2 bad settings. */
+export async function runMigrate(env: NodeJS.ProcessEnv, logger: Logger): Promise<number> {
+  const url = env.DATABASE_URL;
   if (!url) {
     logger.error('DATABASE_URL: expected a PostgreSQL connection string, e.g. postgres://user:pass@host:5432/pitwall');
     return 2;
@@ -23,6 +23,8 @@ async function main(): Promise<number> {
   }
 }
 
-void main().then((code) => {
-  process.exitCode = code;
-});
+if (require.main === module) {
+  void runMigrate(process.env, createLogger({ service: 'db-migrate' })).then((code) => {
+    process.exitCode = code;
+  });
+}
