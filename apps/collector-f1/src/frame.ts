@@ -46,11 +46,8 @@ export function carFrame(session: F1Session, carIndex: number, t: CarTelemetryDa
     tyrePressurePsi: wheels(t.tyresPressure),
     brakeTempC: wheels(t.brakesTemperature),
   };
-  const extras: Record<string, number> = {
-    drs: t.drs,
-    engine_temp_c: t.engineTemperature,
-    rev_lights_percent: t.revLightsPercent,
-  };
+  // A handful of extras: each entry costs every frame its key on the wire and in the encoder.
+  const extras: Record<string, number> = { drs: t.drs, engine_temp_c: t.engineTemperature };
 
   const motion = session.motion[carIndex];
   if (motion) {
@@ -73,8 +70,6 @@ export function carFrame(session: F1Session, carIndex: number, t: CarTelemetryDa
     // pitStatus: 0 none, 1 pitting, 2 in the pit area.
     frame.inPit = lap.pitStatus !== 0;
     frame.lapInvalid = lap.currentLapInvalid === 1;
-    extras.num_pit_stops = lap.numPitStops;
-    extras.penalties_s = lap.penalties;
   }
 
   const status = session.status[carIndex];
@@ -84,17 +79,14 @@ export function carFrame(session: F1Session, carIndex: number, t: CarTelemetryDa
     extras.drs_allowed = status.drsAllowed;
     extras.ers_store_energy_j = status.ersStoreEnergy;
     extras.ers_deploy_mode = status.ersDeployMode;
-    extras.actual_tyre_compound = status.actualTyreCompound;
-    extras.tyres_age_laps = status.tyresAgeLaps;
+    extras.tyre_compound = status.actualTyreCompound;
+    extras.tyre_age_laps = status.tyresAgeLaps;
   }
 
   const damage = session.damage[carIndex];
   if (damage) {
     // The game sends wear in percent; the schema's wear is 0 (new) .. 1 (worn out).
     frame.tyreWear = wheels(damage.tyresWear, 0.01);
-    extras.front_left_wing_damage_pct = damage.frontLeftWingDamage;
-    extras.front_right_wing_damage_pct = damage.frontRightWingDamage;
-    extras.rear_wing_damage_pct = damage.rearWingDamage;
   }
 
   frame.extras = extras;

@@ -1,4 +1,4 @@
-import { MAX_CARS, PACKET_FORMATS, PacketId, sessionTypeName } from '@pitwall/f1-udp';
+import { MAX_CARS, PACKET_FORMATS, sessionTypeName } from '@pitwall/f1-udp';
 import { Source } from '@pitwall/proto';
 import { driverName, Rig, run, until, type Running } from './support';
 
