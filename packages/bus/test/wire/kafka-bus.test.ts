@@ -24,6 +24,8 @@ describe('KafkaBus over the wire', () => {
       { name: 'retry', partitions: 1 },
       { name: 'stop', partitions: 1 },
       { name: 'outage', partitions: 6 },
+      { name: 'pause', partitions: 2 },
+      { name: 'small', partitions: 2 },
     ]);
     metrics = new Metrics('wire-test');
     bus = new KafkaBus({
@@ -85,6 +87,46 @@ describe('KafkaBus over the wire', () => {
     expect(partitionsUsed.size).toBeGreaterThanOrEqual(3);
     const offsets = await committed('order-g', topic);
     expect([...offsets.values()].reduce((a, b) => a + Math.max(0, b), 0)).toBe(keys.length * perKey);
+  });
+
+  it('hands the handler at most maxBatchMessages at a time', async () => {
+    const topic = cluster.topic('small');
+    await bus.producer().send(topic, Array.from({ length: 200 }, (_, i) => ({ key: `k${i % 5}`, value: enc(String(i)) })));
+    const sizes: number[] = [];
+    const consumer = bus.consumer({ groupId: 'small-batches-g', topics: [topic], maxBatchMessages: 7 });
+    await consumer.run(async (batch) => void sizes.push(batch.messages.length));
+    await waitFor('every message in small batches', () => sizes.reduce((a, b) => a + b, 0) === 200);
+    await consumer.stop();
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
+    expect(sizes.filter((n) => n === 7).length).toBeGreaterThan(20);
+    const offsets = await committed('small-batches-g', topic);
+    expect([...offsets.values()].reduce((a, b) => a + Math.max(0, b), 0)).toBe(200);
+  });
+
+  it('delivers nothing from paused partitions until they are resumed', async () => {
+    const topic = cluster.topic('pause');
+    const got: IncomingMessage[] = [];
+    const consumer = bus.consumer({ groupId: 'pause-g', topics: [topic] });
+    await consumer.run(async (batch) => void got.push(...batch.messages));
+    await waitFor('the assignment', () => consumer.assignment().length === 2);
+    consumer.pause([{ topic, partition: 0 }]);
+    const producer = bus.producer();
+    const keyFor = (p: number) => Array.from({ length: 50 }, (_, i) => `p-${i}`).find((k) => partitionForKey(k, 2) === p)!;
+    await producer.send(topic, [
+      { key: keyFor(0), value: enc('on 0') },
+      { key: keyFor(1), value: enc('on 1') },
+    ]);
+    await waitFor('the unpaused partition', () => got.length === 1);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(got.map((m) => m.value.toString())).toEqual(['on 1']);
+    consumer.pause();
+    await producer.send(topic, [{ key: keyFor(1), value: enc('on 1 again') }]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(got).toHaveLength(1);
+    consumer.resume();
+    await waitFor('both held messages', () => got.length === 3);
+    await consumer.stop();
+    expect(got.map((m) => m.value.toString()).sort()).toEqual(['on 0', 'on 1', 'on 1 again']);
   });
 
   it('splits partitions between two members of one group, each message handled once', async () => {
