@@ -1,0 +1,248 @@
+/**
+ * The aggregator: consumes telemetry in its own group, runs the race analysis per partition and
+ * publishes laps, insights and alerts. A batch's offset is committed only after its outputs are
+ * acknowledged (the handler awaits them). Each partition's state is snapshotted to the state topic
+ * with the offset it covers and restored when the partition is assigned, so a restart or a
+ * rebalance continues the laps and the model instead of starting over.
+ */
+import { withDeadLetter, type BatchHandler, type Bus, type TopicPartition, type TopicPartitionOffset } from '@pitwall/bus';
+import type { TopicRole } from '@pitwall/kafka';
+import type { Logger } from '@pitwall/logger';
+import type { Metrics } from '@pitwall/metrics';
+import { codecs } from '@pitwall/proto';
+import type { Output } from '@pitwall/race-analysis';
+import type { Health, Stoppable } from '@pitwall/service';
+import type { AggregatorConfig } from './config';
+import { encodeOutputs, outputCount, sendOutputs, type OutputMessages } from './outputs';
+import { OwnedPartition } from './owned-partition';
+import { PartitionAnalysis } from './partition-analysis';
+import { StateStore, type PartitionSnapshot } from './state-store';
+
+export interface AggregatorDeps {
+  bus: Bus;
+  topics: Record<TopicRole, string>;
+  logger: Logger;
+  metrics: Metrics;
+  health: Health;
+  config: AggregatorConfig;
+}
+
+export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> {
+  const { bus, topics, config } = deps;
+  const logger = deps.logger.child({ app: 'aggregator', group: config.groupId });
+  const m = {
+    frames: deps.metrics.counter('pitwall_aggregator_frames_total', 'Decoded frames fed to the analysis'),
+    outputs: deps.metrics.counter('pitwall_aggregator_outputs_total', 'Messages published, by kind', ['kind']),
+    publishFailures: deps.metrics.counter('pitwall_aggregator_publish_failures_total', 'Output sends that failed (retried before anything else)'),
+    snapshots: deps.metrics.counter('pitwall_aggregator_snapshots_total', 'Partition snapshots written, by result', ['result']),
+    snapshotBytes: deps.metrics.histogram('pitwall_aggregator_snapshot_bytes', 'Size of a partition snapshot', [1e3, 1e4, 1e5, 1e6, 1e7]),
+    restores: deps.metrics.counter('pitwall_aggregator_restores_total', 'Partition assignments, by how the state started', ['result']),
+    sessions: deps.metrics.gauge('pitwall_aggregator_sessions', 'Sessions held'),
+    cars: deps.metrics.gauge('pitwall_aggregator_cars', 'Cars held'),
+    batchSeconds: deps.metrics.histogram('pitwall_aggregator_batch_seconds', 'Time from a batch handed over to its outputs acknowledged', [0.001, 0.01, 0.1, 1, 10]),
+  };
+  const producer = bus.producer();
+  const store = new StateStore({
+    bus,
+    producer,
+    topic: topics.aggregator_state,
+    groupId: config.groupId,
+    readTimeoutMs: config.stateReadTimeoutMs,
+    logger,
+    metrics: deps.metrics,
+  });
+  await store.start();
+
+  const owned = new Map<number, OwnedPartition>();
+  let lastRestoreProblem: string | null = null;
+  const newPartition = (partition: number) => new OwnedPartition(partition, new PartitionAnalysis(config), Date.now());
+
+  /** Sends outputs; until acknowledged they are the partition's pending outputs. */
+  const publish = async (part: OwnedPartition, messages: OutputMessages): Promise<void> => {
+    if (outputCount(messages) === 0) return;
+    part.pending = messages;
+    try {
+      await sendOutputs(producer, topics, messages);
+    } catch (err) {
+      m.publishFailures.inc();
+      throw new Error(`partition ${part.partition}: publishing ${outputCount(messages)} outputs failed: ${(err as Error).message}`, { cause: err });
+    }
+    part.pending = null;
+    m.outputs.inc({ kind: 'insight' }, messages.insights.length);
+    m.outputs.inc({ kind: 'lap' }, messages.laps.length);
+    m.outputs.inc({ kind: 'alert' }, messages.alerts.length);
+  };
+
+  const writeSnapshot = async (part: OwnedPartition): Promise<void> => {
+    if (part.nextOffset === undefined || part.pending) return;
+    const snapshot: PartitionSnapshot = {
+      version: 1,
+      topic: topics.telemetry,
+      partition: part.partition,
+      nextOffset: part.nextOffset,
+      writtenAtMs: Date.now(),
+      sessions: part.analysis.snapshot(),
+    };
+    try {
+      m.snapshotBytes.observe(await store.write(snapshot));
+      m.snapshots.inc({ result: 'written' });
+      part.batchesSinceSnapshot = 0;
+      part.lastSnapshotMs = Date.now();
+    } catch (err) {
+      // The outputs are durable, so the batch stands; the next batch tries the snapshot again.
+      m.snapshots.inc({ result: 'failed' });
+      logger.error('state snapshot not written', { partition: part.partition, nextOffset: part.nextOffset, err });
+    }
+  };
+
+  const partitionFor = (partition: number): OwnedPartition => {
+    let part = owned.get(partition);
+    if (!part) {
+      // The bus assigns before it delivers; reaching here means a bus broke that promise.
+      logger.warn('batch for a partition not assigned here: starting its state empty', { partition });
+      part = newPartition(partition);
+      owned.set(partition, part);
+    }
+    return part;
+  };
+
+  const analyse = withDeadLetter(
+    { codec: codecs.frame, producer, dlqTopic: topics.dlq, groupId: config.groupId, metrics: deps.metrics, logger },
+    async (batch) => {
+      const part = partitionFor(batch.partition);
+      const wallMs = Date.now();
+      const out: Output[] = [];
+      for (const item of batch.items) part.analysis.ingest(item.value, wallMs, out);
+      m.frames.inc({}, batch.items.length);
+      await publish(part, encodeOutputs(out));
+    },
+  );
+
+  const handler: BatchHandler = (batch) => {
+    const part = partitionFor(batch.partition);
+    return part.exclusive(async () => {
+      const startedMs = Date.now();
+      // A redelivery after a failed send: its frames are already in the analysis (it drops them as
+      // stale), so the outputs they made go out first.
+      if (part.pending) await publish(part, part.pending);
+      await analyse(batch);
+      part.nextOffset = batch.messages[batch.messages.length - 1]!.offset + 1;
+      part.batchesSinceSnapshot++;
+      const due = part.batchesSinceSnapshot >= config.snapshotEveryBatches || Date.now() - part.lastSnapshotMs >= config.snapshotIntervalMs;
+      if (due) await writeSnapshot(part);
+      m.batchSeconds.observe((Date.now() - startedMs) / 1000);
+    });
+  };
+
+  const onAssigned = async (partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> => {
+    const mine = partitions.filter((tp) => tp.topic === topics.telemetry);
+    let snapshots = new Map<number, PartitionSnapshot>();
+    try {
+      snapshots = await store.read(topics.telemetry, mine.map((tp) => tp.partition));
+      lastRestoreProblem = null;
+    } catch (err) {
+      // Never block the partitions: they start from the committed offsets with empty state (laps
+      // in progress come out as partial; nothing is counted twice).
+      lastRestoreProblem = (err as Error).message;
+      m.restores.inc({ result: 'unread' }, mine.length);
+      logger.error('state not read: the partitions start without it', { partitions: mine.map((tp) => tp.partition), err });
+    }
+    const starts: TopicPartitionOffset[] = [];
+    for (const tp of mine) {
+      const part = newPartition(tp.partition);
+      const snapshot = snapshots.get(tp.partition);
+      if (snapshot) {
+        try {
+          part.analysis.restore(snapshot.sessions, Date.now());
+          part.nextOffset = snapshot.nextOffset;
+          starts.push({ ...tp, offset: snapshot.nextOffset });
+          m.restores.inc({ result: 'restored' });
+          logger.info('partition state restored', { partition: tp.partition, nextOffset: snapshot.nextOffset, ...part.analysis.stats });
+        } catch (err) {
+          lastRestoreProblem = (err as Error).message;
+          m.restores.inc({ result: 'invalid' });
+          logger.error('state snapshot does not restore: the partition starts without it', { partition: tp.partition, err });
+        }
+      } else if (!lastRestoreProblem) {
+        m.restores.inc({ result: 'none' });
+      }
+      owned.set(tp.partition, part);
+    }
+    return starts;
+  };
+
+  const onRevoked = async (partitions: TopicPartition[]): Promise<void> => {
+    for (const tp of partitions) {
+      if (tp.topic !== topics.telemetry) continue;
+      const part = owned.get(tp.partition);
+      if (!part) continue;
+      owned.delete(tp.partition);
+      // The final snapshot covers exactly what was committed, so the next owner re-feeds nothing.
+      await part.exclusive(async () => {
+        part.revoked = true;
+        await writeSnapshot(part);
+      });
+    }
+  };
+
+  const housekeep = (part: OwnedPartition): void => {
+    if (part.housekeepingQueued) return;
+    part.housekeepingQueued = true;
+    part
+      .exclusive(async () => {
+        if (part.revoked || part.pending) return;
+        await publish(part, encodeOutputs(part.analysis.housekeeping(Date.now(), config.idleEvictMs * 1000)));
+      })
+      .catch((err: unknown) => logger.error('timer outputs not published; they go out before the next batch', { partition: part.partition, err }))
+      .finally(() => (part.housekeepingQueued = false));
+  };
+  const timer = setInterval(() => {
+    let sessions = 0;
+    let cars = 0;
+    for (const part of owned.values()) {
+      housekeep(part);
+      const stats = part.analysis.stats;
+      sessions += stats.sessions;
+      cars += stats.cars;
+    }
+    m.sessions.set(sessions);
+    m.cars.set(cars);
+  }, config.tickMs);
+
+  const consumer = bus.consumer({
+    groupId: config.groupId,
+    topics: [topics.telemetry],
+    fromBeginning: true,
+    maxBatchMessages: config.maxBatchMessages,
+    onAssigned,
+    onRevoked,
+  });
+
+  deps.health.register('aggregator', () => {
+    const stuck = [...owned.values()].filter((p) => p.pending).map((p) => p.partition);
+    const detail = { partitions: [...owned.keys()], stuckPartitions: stuck, lastRestoreProblem };
+    return { status: stuck.length > 0 || lastRestoreProblem ? 'degraded' : 'ok', detail };
+  });
+
+  try {
+    await consumer.run(handler);
+  } catch (err) {
+    clearInterval(timer);
+    await store.stop();
+    await producer.close();
+    throw err;
+  }
+  logger.info('aggregator consuming', { topic: topics.telemetry, stateTopic: topics.aggregator_state });
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      // Finishes the batch in progress, commits it, and revokes: each partition's final snapshot.
+      await consumer.stop();
+      await store.stop();
+      await producer.close();
+      deps.health.unregister('aggregator');
+      logger.info('aggregator stopped');
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { startAggregator, type AggregatorDeps } from './app';
+export { loadAggregatorConfig, type AggregatorConfig } from './config';
