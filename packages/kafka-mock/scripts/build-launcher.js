@@ -10,9 +10,12 @@ const root = path.resolve(__dirname, '..');
 const source = path.join(root, 'native', 'mock-kafka.c');
 const output = path.join(root, 'bin', 'mock-kafka');
 
-function pkgConfig() {
+function pkgConfig(env) {
   try {
-    return execFileSync('pkg-config', ['--cflags', '--libs', 'rdkafka'], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean);
+    return execFileSync('pkg-config', ['--cflags', '--libs', 'rdkafka'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
   } catch {
     throw new Error(
       'librdkafka development files not found (pkg-config rdkafka failed). Install them: apt-get install librdkafka-dev pkg-config',
@@ -20,21 +23,22 @@ function pkgConfig() {
   }
 }
 
-function build() {
-  const upToDate = fs.existsSync(output) && fs.statSync(output).mtimeMs >= fs.statSync(source).mtimeMs;
-  if (upToDate) return output;
-  const flags = pkgConfig();
-  fs.mkdirSync(path.dirname(output), { recursive: true });
-  const tmp = `${output}.${process.pid}.tmp`;
+/** Compiles the launcher unless `output` is newer than the source; `env` lets tests hide the toolchain. */
+function build({ output: target = output, env = process.env } = {}) {
+  const upToDate = fs.existsSync(target) && fs.statSync(target).mtimeMs >= fs.statSync(source).mtimeMs;
+  if (upToDate) return target;
+  const flags = pkgConfig(env);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.tmp`;
   try {
-    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', tmp, source, ...flags], { stdio: ['ignore', 'inherit', 'pipe'] });
+    execFileSync('cc', ['-O2', '-Wall', '-Wextra', '-o', tmp, source, ...flags], { stdio: ['ignore', 'inherit', 'pipe'], env });
   } catch (err) {
     const stderr = err.stderr ? err.stderr.toString() : String(err);
     throw new Error(`cannot compile ${source} (needs cc and librdkafka-dev): ${stderr.trim()}`);
   }
   // Rename is atomic: parallel test workers building at once never run a half-written binary.
-  fs.renameSync(tmp, output);
-  return output;
+  fs.renameSync(tmp, target);
+  return target;
 }
 
 module.exports = { build, output };
