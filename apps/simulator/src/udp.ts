@@ -10,9 +10,11 @@ export interface UdpStats {
   received: number;
   /** Datagrams received that were not a valid request, or not valid in the current state. */
   ignored: number;
+  /** Sends handed to the socket whose callback has not run yet. */
+  pending: number;
 }
 
-export const emptyStats = (): UdpStats => ({ sent: 0, sentBytes: 0, sendErrors: 0, received: 0, ignored: 0 });
+export const emptyStats = (): UdpStats => ({ sent: 0, sentBytes: 0, sendErrors: 0, received: 0, ignored: 0, pending: 0 });
 
 /** Binds a UDP socket (port 0 = any free port); rejects with the address on failure. */
 export function bindUdp(port: number, host: string): Promise<dgram.Socket> {
@@ -44,8 +46,16 @@ export function closeUdp(socket: dgram.Socket): Promise<void> {
 export function sendCounted(socket: dgram.Socket, stats: UdpStats, observe: SendObserver | undefined, kind: string, data: Buffer, port: number, host: string): void {
   stats.sent++;
   stats.sentBytes += data.length;
+  stats.pending++;
   observe?.(kind, data.length);
   socket.send(data, port, host, (err) => {
+    stats.pending--;
     if (err) stats.sendErrors++;
   });
+}
+
+/** Waits (at most `timeoutMs`) until every send has left the socket, so closing drops none. */
+export async function drained(stats: UdpStats, timeoutMs = 1000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (stats.pending > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
 }

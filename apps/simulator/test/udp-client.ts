@@ -14,6 +14,8 @@ export class TestPeer {
   static async open(port = 0): Promise<TestPeer> {
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', () => resolve()));
+    // Bursts of 1.3 kB F1 packets overflow the default ~200 kB buffer while jest is busy.
+    socket.setRecvBufferSize(4 * 1024 * 1024);
     return new TestPeer(socket);
   }
 
