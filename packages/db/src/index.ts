@@ -17,4 +17,5 @@ export {
 } from './batch';
 export { readOffsets, type PartitionOffset } from './offsets';
 export { frameTimeUs, FRAME_COLUMNS } from './frames';
+export { createPool, type CreatePoolOptions } from './pool';
 export { startTestPostgres, type TestPostgres, type TestDatabase } from './testing';
