@@ -108,6 +108,7 @@ export async function startCollectorF1(deps: CollectorF1Deps): Promise<Collector
     async stop() {
       clearInterval(tick);
       await new Promise<void>((resolve) => socket.close(() => resolve()));
+      metrics.flush();
       await publisher.drain();
       await announcer.drain();
       await producer.close();

@@ -52,7 +52,7 @@ export class F1Intake {
       metrics.menuPacket();
       return;
     }
-    const { session, started } = registry.resolve(header, nowMs, nowMicros());
+    const { session, started } = registry.resolve(header, nowMs);
     if (started) {
       metrics.sessionStarted();
       logger.info('F1 session started', { sessionId: session.id, packetFormat: header.packetFormat, gameVersion: session.gameVersion });

@@ -19,14 +19,14 @@ export class SessionRegistry {
   ) {}
 
   /** The session of this header (a non-menu one), created if new; `started` says which. */
-  resolve(header: DecodedHeader, nowMs: number, nowUs: number): { session: F1Session; started: boolean } {
+  resolve(header: DecodedHeader, nowMs: number): { session: F1Session; started: boolean } {
     const existing = this.sessions.get(header.sessionUID);
     if (existing) {
       existing.heard(header, nowMs);
       return { session: existing, started: false };
     }
     if (this.sessions.size >= this.maxSessions) this.evict(this.leastRecentlyHeard()!, 'capacity');
-    const session = new F1Session(header.sessionUID, header, nowUs, nowMs);
+    const session = new F1Session(header.sessionUID, header, nowMs);
     this.sessions.set(header.sessionUID, session);
     this.startedCount++;
     return { session, started: true };

@@ -55,20 +55,20 @@ export class F1Session {
   private lapDataSeen = false;
   private numActiveCars: number | undefined;
 
-  readonly sequence: FrameSequence;
+  readonly sequence = new FrameSequence();
   readonly clock = new GameClock();
+  readonly startedAtUs: number;
 
   constructor(
     readonly uid: bigint,
     header: DecodedHeader,
-    readonly startedAtUs: number,
     nowMs: number,
   ) {
     this.id = f1SessionId(uid);
+    this.startedAtUs = nowMs * 1000;
     this.format = header.packetFormat;
     this.gameVersion = `${header.gameMajorVersion}.${header.gameMinorVersion}`;
     this.lastHeardMs = nowMs;
-    this.sequence = new FrameSequence();
   }
 
   heard(header: DecodedHeader, nowMs: number): void {
