@@ -42,6 +42,13 @@ export class F1PacketBuilder {
   /** Fastest speed each car has shown, km/h (the speed trap of lap data). */
   private readonly topSpeedKmh = new Float64Array(MAX_CARS);
   private readonly raceSessionType: number;
+  // Per-step packets are built once and refilled each step (encoding is synchronous): a fresh
+  // 22-car packet five times a step was most of the garbage a rig made.
+  private readonly motionPacket: MotionPacket;
+  private readonly lapDataPacket: LapDataPacket;
+  private readonly telemetryPacket: CarTelemetryPacket;
+  private readonly statusPacket: CarStatusPacket;
+  private readonly damagePacket: CarDamagePacket;
 
   constructor(
     readonly race: Race,
@@ -49,6 +56,11 @@ export class F1PacketBuilder {
   ) {
     if (race.cars.length > MAX_CARS) throw new RangeError(`F1 packets carry at most ${MAX_CARS} cars, the race has ${race.cars.length}`);
     this.raceSessionType = SESSION_TYPE_NAMES[rig.format].indexOf('Race');
+    this.motionPacket = blankPacket(rig.format, PacketId.Motion);
+    this.lapDataPacket = blankPacket(rig.format, PacketId.LapData);
+    this.telemetryPacket = blankPacket(rig.format, PacketId.CarTelemetry);
+    this.statusPacket = blankPacket(rig.format, PacketId.CarStatus);
+    this.damagePacket = blankPacket(rig.format, PacketId.CarDamage);
   }
 
   /** Updates what is observed over time (speed trap); call once per simulation step. */
@@ -57,14 +69,14 @@ export class F1PacketBuilder {
   }
 
   motion(): MotionPacket {
-    const packet = blankPacket(this.rig.format, PacketId.Motion);
+    const packet = this.motionPacket;
     for (const car of this.race.cars) packet.carMotionData[car.index] = carMotion(car);
     return packet;
   }
 
   lapData(): LapDataPacket {
     const format = this.rig.format;
-    const packet = blankPacket(format, PacketId.LapData);
+    const packet = this.lapDataPacket;
     const length = this.race.track.lengthM;
     for (const car of this.race.cars) {
       const gaps = this.race.gapsMs(car);
@@ -96,7 +108,7 @@ export class F1PacketBuilder {
   }
 
   carTelemetry(): CarTelemetryPacket {
-    const packet = blankPacket(this.rig.format, PacketId.CarTelemetry);
+    const packet = this.telemetryPacket;
     for (const car of this.race.cars) {
       const spec = car.spec;
       const revs = clamp((car.rpm - spec.idleRpm) / (spec.maxRpm - spec.idleRpm), 0, 1);
@@ -127,7 +139,7 @@ export class F1PacketBuilder {
   }
 
   carStatus(): CarStatusPacket {
-    const packet = blankPacket(this.rig.format, PacketId.CarStatus);
+    const packet = this.statusPacket;
     for (const car of this.race.cars) {
       const spec = car.spec;
       Object.assign(packet.carStatusData[car.index]!, {
@@ -153,7 +165,7 @@ export class F1PacketBuilder {
   }
 
   carDamage(): CarDamagePacket {
-    const packet = blankPacket(this.rig.format, PacketId.CarDamage);
+    const packet = this.damagePacket;
     for (const car of this.race.cars) {
       const entry = packet.carDamageData[car.index]!;
       entry.tyresWear = wheels((w) => car.tyreWearPct[w]!);

@@ -50,7 +50,7 @@ export class F1Sender {
   readonly playerCarIndex: number;
   /** Steps sent (one frame identifier each). */
   frames = 0;
-  /** Car samples sent (steps × cars): the frames a collector should publish. */
+  /** Car samples sent (steps × cars): the TelemetryFrames a collector should publish. */
   carSamples = 0;
   private readonly builder: F1PacketBuilder;
   private readonly socket: dgram.Socket;
