@@ -116,7 +116,9 @@ async function writeBatch<T>(pool: Pool, writer: TableWriter<T>, opts: WriteBatc
     await opts.beforeCommit?.(result);
     await client.query('COMMIT');
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that cannot even roll back is broken: the pool must not hand it out again.
+    const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+    if (!rolledBack) connectionError ??= err as Error;
     throw err;
   } finally {
     client.removeListener('error', onError);
