@@ -69,7 +69,7 @@ export class KafkaConsumer {
   private readonly maxBatch: number;
   private readonly baseBackoff: number;
   private owned: TopicPartitionRef[] = [];
-  /** Settles when the latest assignment's onRevoked/onAssigned work is done; batches wait on it. */
+  /** Resolves when the latest assignment's onRevoked/onAssigned work is done; batches wait on it. Never rejects. */
   private assignmentReady: Promise<void> = Promise.resolve();
   private readonly userPaused = new Set<string>();
   private allPaused = false;
@@ -77,6 +77,8 @@ export class KafkaConsumer {
   private readonly backoff = new Map<string, { delayMs: number; timer: NodeJS.Timeout | null }>();
   private running = false;
   private stopped = false;
+  /** Group joins so far: an assignment callback of an older one gives way to the newer. */
+  private generation = 0;
   private readonly labels;
   private readonly consumed;
   private readonly failures;
@@ -179,24 +181,47 @@ export class KafkaConsumer {
     const previous = this.assignmentReady;
     // kafkajs emits this synchronously before it fetches, so every batch of the new generation
     // waits for this promise: none is handed over before onAssigned decided where to start.
+    const generation = ++this.generation;
     this.assignmentReady = previous.then(async () => {
-      if (lost.length > 0) await this.opts.onRevoked?.(lost);
+      if (lost.length > 0 && this.opts.onRevoked) {
+        await this.opts.onRevoked(lost).catch((err: unknown) =>
+          this.opts.logger.error('onRevoked failed; the partitions are gone regardless', { group: this.opts.groupId, err }),
+        );
+      }
       if (!this.opts.onAssigned || next.length === 0) return;
-      const starts = (await this.opts.onAssigned(next)) ?? [];
-      for (const s of starts) {
+      const starts = await this.untilSucceeds('onAssigned', generation, () => this.opts.onAssigned!(next));
+      if (generation !== this.generation) return;
+      for (const s of starts ?? []) {
         if (!nextKeys.has(tpKey(s.topic, s.partition))) continue;
         this.consumer.seek({ topic: s.topic, partition: s.partition, offset: String(s.offset) });
       }
+    }).catch((err: unknown) => {
+      this.opts.logger.error('applying the new assignment failed', { group: this.opts.groupId, err });
     });
-    this.assignmentReady.catch((err: unknown) =>
-      this.opts.logger.error('partition assignment callback failed', { group: this.opts.groupId, err }),
-    );
+  }
+
+  /**
+   * Runs a callback until it succeeds, backing off like a failed batch: nothing is delivered from the
+   * new assignment meanwhile. Gives up quietly once a newer generation or stop() superseded it.
+   */
+  private async untilSucceeds<T>(what: string, generation: number, call: () => Promise<T>): Promise<T | undefined> {
+    let delayMs = this.baseBackoff;
+    for (;;) {
+      try {
+        return await call();
+      } catch (err) {
+        if (generation !== this.generation || this.stopped) return undefined;
+        this.opts.logger.error(`${what} failed; trying again`, { group: this.opts.groupId, retryInMs: delayMs, err });
+        await new Promise((r) => setTimeout(r, delayMs));
+        delayMs = Math.min(delayMs * 2, maxBackoffMs);
+        if (generation !== this.generation || this.stopped) return undefined;
+      }
+    }
   }
 
   private async onBatch(payload: EachBatchPayload, handler: ConsumedBatchHandler): Promise<void> {
     const { batch, isRunning, isStale, heartbeat, resolveOffset, commitOffsetsIfNecessary } = payload;
-    // A failed onAssigned rejects here: kafkajs restarts the consumer and the group tries again.
-    await this.assignmentReady;
+    await this.whileHeartbeating(this.assignmentReady, heartbeat);
     // Fetched before a seek from onAssigned (or a rebalance) took effect: drop, never deliver.
     if (isStale() || !isRunning() || batch.isEmpty()) return;
     const { topic, partition } = batch;
@@ -221,6 +246,18 @@ export class KafkaConsumer {
       this.consumed.inc(labels, chunk.length);
       this.backoff.delete(tpKey(topic, partition));
     }
+  }
+
+  /** Waits for slow work (an onAssigned reading the database) without being evicted from the group. */
+  private async whileHeartbeating(work: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+    const interval = this.opts.heartbeatIntervalMs ?? 3000;
+    let done = false;
+    const finished = work.finally(() => (done = true));
+    while (!done) {
+      await Promise.race([finished, new Promise((r) => setTimeout(r, interval).unref())]);
+      if (!done) await heartbeat();
+    }
+    await finished;
   }
 
   /** Nothing was resolved, so kafkajs fetches from the failed offset again once the pause ends. */

@@ -21,6 +21,7 @@ describe('KafkaBus over the wire', () => {
       { name: 'order', partitions: 6 },
       { name: 'split', partitions: 6 },
       { name: 'seek', partitions: 3 },
+      { name: 'seek-retry', partitions: 3 },
       { name: 'retry', partitions: 1 },
       { name: 'stop', partitions: 1 },
       { name: 'outage', partitions: 6 },
@@ -51,6 +52,15 @@ describe('KafkaBus over the wire', () => {
       return new Map(t.partitions.map((p) => [p.partition, Number(p.offset)]));
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  /** Keys chosen per partition, so each of a topic's partitions holds `count` messages. */
+  async function fillPartitions(topic: string, partitions: number, count: number): Promise<void> {
+    const producer = bus.producer();
+    for (let p = 0; p < partitions; p++) {
+      const key = Array.from({ length: 100 }, (_, i) => `key-${i}`).find((k) => partitionForKey(k, partitions) === p)!;
+      await producer.send(topic, Array.from({ length: count }, (_, i) => ({ key, value: enc(String(i)) })));
     }
   }
 
@@ -157,12 +167,7 @@ describe('KafkaBus over the wire', () => {
 
   it('starts each partition where onAssigned says, delivering nothing from before it', async () => {
     const topic = cluster.topic('seek');
-    const producer = bus.producer();
-    for (let p = 0; p < 3; p++) {
-      // Keys chosen per partition so each of the 3 partitions holds 20 messages.
-      const key = Array.from({ length: 100 }, (_, i) => `key-${i}`).find((k) => partitionForKey(k, 3) === p)!;
-      await producer.send(topic, Array.from({ length: 20 }, (_, i) => ({ key, value: enc(String(i)) })));
-    }
+    await fillPartitions(topic, 3, 20);
     const firstOffsets = new Map<number, number>();
     let delivered = 0;
     const assignedCalls: number[][] = [];
@@ -184,6 +189,30 @@ describe('KafkaBus over the wire', () => {
     await consumer.stop();
     expect(assignedCalls).toEqual([[0, 1, 2]]);
     expect(Object.fromEntries(firstOffsets)).toEqual({ 0: 10, 1: 11, 2: 12 });
+  });
+
+  it('keeps trying a failing onAssigned, delivering nothing until it succeeds', async () => {
+    const topic = cluster.topic('seek-retry');
+    await fillPartitions(topic, 3, 20);
+    let calls = 0;
+    let delivered = 0;
+    let deliveredBeforeSuccess = 0;
+    const consumer = bus.consumer({
+      groupId: 'seek-retry-g',
+      topics: [topic],
+      retryBackoffMs: 200,
+      onAssigned: async (partitions) => {
+        calls++;
+        deliveredBeforeSuccess = delivered;
+        if (calls < 3) throw new Error(`database not ready (${calls})`);
+        return partitions.map((tp) => ({ ...tp, offset: 19 }));
+      },
+    });
+    await consumer.run(async (batch) => void (delivered += batch.messages.length));
+    await waitFor('the last message of each partition', () => delivered === 3);
+    await consumer.stop();
+    expect(calls).toBe(3);
+    expect(deliveredBeforeSuccess).toBe(0);
   });
 
   it('redelivers a rejected batch after a backoff and commits only once the handler succeeds', async () => {
