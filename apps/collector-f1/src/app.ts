@@ -28,6 +28,8 @@ export interface CollectorF1 extends Stoppable {
   readonly sessions: number;
   /** Frames waiting for the bus. */
   readonly queuedFrames: number;
+  /** Sessions whose SessionInfo waits for the bus. */
+  readonly pendingSessionInfos: number;
 }
 
 const SOURCE = 'f1';
@@ -51,6 +53,7 @@ export async function startCollectorF1(deps: CollectorF1Deps): Promise<Collector
   const announcer = new SessionAnnouncer(producer, deps.topics.sessions, logger, (n) => metrics.sessionInfosPublished(n));
   const registry = new SessionRegistry(config.maxSessions, config.sessionIdleMs, (session, reason) => {
     metrics.sessionEvicted(reason);
+    announcer.forget(session);
     logger.info('F1 session forgotten', { sessionId: session.id, reason, track: session.track });
   });
 
@@ -104,6 +107,9 @@ export async function startCollectorF1(deps: CollectorF1Deps): Promise<Collector
     },
     get queuedFrames() {
       return publisher.queuedFrames;
+    },
+    get pendingSessionInfos() {
+      return announcer.pendingCount;
     },
     async stop() {
       clearInterval(tick);

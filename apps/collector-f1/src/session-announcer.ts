@@ -38,7 +38,8 @@ export function sessionInfo(session: F1Session): SessionInfo {
  * Publishes SessionInfo to the compacted sessions topic, keyed by session id. The topic keeps the
  * latest per key, so only the latest state of each session matters: sessions marked while a send
  * is in flight are sent (as they are then) by the next one. The pending set holds at most one
- * entry per live session, so it is bounded by the session registry's cap.
+ * entry per live session (a forgotten session is taken out), so however long the bus stalls it
+ * is bounded by the session registry's cap.
  */
 export class SessionAnnouncer {
   private readonly pending = new Map<string, F1Session>();
@@ -54,6 +55,16 @@ export class SessionAnnouncer {
   announce(session: F1Session): void {
     this.pending.set(session.id, session);
     if (!this.sending) this.sending = this.pump();
+  }
+
+  /** The session is gone from memory: nothing more to say about it. */
+  forget(session: F1Session): void {
+    this.pending.delete(session.id);
+  }
+
+  /** Sessions waiting for their SessionInfo to be sent. */
+  get pendingCount(): number {
+    return this.pending.size;
   }
 
   /** Resolves when everything announced so far has been sent (or failed and been logged). */

@@ -37,7 +37,8 @@ export interface CarIdentity {
 export class F1Session {
   readonly id: string;
   format: PacketFormat;
-  gameVersion: string;
+  gameMajorVersion: number;
+  gameMinorVersion: number;
   lastHeardMs: number;
   ended = false;
 
@@ -67,14 +68,20 @@ export class F1Session {
     this.id = f1SessionId(uid);
     this.startedAtUs = nowMs * 1000;
     this.format = header.packetFormat;
-    this.gameVersion = `${header.gameMajorVersion}.${header.gameMinorVersion}`;
+    this.gameMajorVersion = header.gameMajorVersion;
+    this.gameMinorVersion = header.gameMinorVersion;
     this.lastHeardMs = nowMs;
   }
 
   heard(header: DecodedHeader, nowMs: number): void {
     this.lastHeardMs = nowMs;
     this.format = header.packetFormat;
-    this.gameVersion = `${header.gameMajorVersion}.${header.gameMinorVersion}`;
+    this.gameMajorVersion = header.gameMajorVersion;
+    this.gameMinorVersion = header.gameMinorVersion;
+  }
+
+  get gameVersion(): string {
+    return `${this.gameMajorVersion}.${this.gameMinorVersion}`;
   }
 
   /** Applies a session packet; true when what SessionInfo says about it changed. */

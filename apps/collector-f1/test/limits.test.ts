@@ -59,6 +59,22 @@ describe('collector-f1 at its limits', () => {
     await until('frames of every session', () => new Set(r!.frames.map((f) => f.sessionId)).size === 10);
   });
 
+  it('keeps session infos waiting for a stalled bus bounded by the session cap, and sends the latest when it recovers', async () => {
+    // Every partition takes one message and nothing is consumed: each send after the first waits.
+    r = await run({ F1_MAX_SESSIONS: '4' }, { gated: true, busOptions: { maxMessagesPerPartition: 1 } });
+    const rigs = Array.from({ length: 50 }, (_, i) => new Rig(2025, 5000n + BigInt(i)));
+    for (const rig of rigs) {
+      await r.deliver(rig.participants());
+      expect(r.collector.pendingSessionInfos).toBeLessThanOrEqual(4);
+    }
+    expect(r.collector.sessions).toBe(4);
+    r.open();
+    // The sessions still held are announced once the bus moves again.
+    await until('the last session\'s info', () => r!.sessions.some((s) => s.key === 'f1:5049'));
+    await until('nothing left waiting', () => r!.collector.pendingSessionInfos === 0);
+    expect(r.sessions.length).toBeLessThan(rigs.length);
+  });
+
   it('forgets sessions idle for F1_SESSION_IDLE_MS', async () => {
     r = await run({ F1_SESSION_IDLE_MS: '200' });
     await r.deliver(new Rig(2023, 1n).carTelemetry(), new Rig(2023, 2n).carTelemetry());

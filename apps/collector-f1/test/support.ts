@@ -25,7 +25,7 @@ export interface Running {
   frames: TelemetryFrame[];
   /** SessionInfo messages in arrival order, with their keys. */
   sessions: { key: string | null; info: SessionInfo }[];
-  /** Opens the telemetry consumer's gate (open from the start unless `gated`). */
+  /** Opens the consumers' gate (open from the start unless `gated`). */
   open(): void;
   stop(): Promise<void>;
   /** A counter's value summed over the series matching `labels`. */
@@ -53,6 +53,7 @@ export async function run(env: Record<string, string> = {}, opts: { busOptions?:
     for (const m of batch.messages) frames.push(codecs.frame.decode(m.value));
   });
   await bus.consumer({ groupId: 'test-sessions', topics: [topics.sessions] }).run(async (batch) => {
+    await gate;
     for (const m of batch.messages) sessions.push({ key: m.key, info: codecs.session.decode(m.value) });
   });
   const config = loadCollectorF1Config(new EnvReader({ F1_UDP_HOST: '127.0.0.1', F1_UDP_PORT: '0', ...env }));
