@@ -16,7 +16,7 @@ import type { AggregatorConfig } from './config';
 import { encodeOutputs, outputCount, sendOutputs, type OutputMessages } from './outputs';
 import { OwnedPartition } from './owned-partition';
 import { PartitionAnalysis } from './partition-analysis';
-import { StateStore, type PartitionSnapshot } from './state-store';
+import { StateStore, type PartitionSnapshot, type PartitionState } from './state-store';
 
 export interface AggregatorDeps {
   bus: Bus;
@@ -39,6 +39,8 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
     restores: deps.metrics.counter('pitwall_aggregator_restores_total', 'Partition assignments, by how the state started', ['result']),
     sessions: deps.metrics.gauge('pitwall_aggregator_sessions', 'Sessions held'),
     cars: deps.metrics.gauge('pitwall_aggregator_cars', 'Cars held'),
+    replayed: deps.metrics.counter('pitwall_aggregator_replayed_outputs_total', 'Outputs of frames analysed again after a restore, not published again (they were before)'),
+    inputGaps: deps.metrics.counter('pitwall_aggregator_input_gaps_total', 'Batches starting past the offset the state covers (frames gone): the partition restarted its analysis'),
     batchSeconds: deps.metrics.histogram('pitwall_aggregator_batch_seconds', 'Time from a batch handed over to its outputs acknowledged', [0.001, 0.01, 0.1, 1, 10]),
   };
   const producer = bus.producer();
@@ -106,17 +108,32 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
     return part;
   };
 
+  /** Outputs the last batch of a partition published (withDeadLetter's handler returns nothing). */
+  const published = new WeakMap<OwnedPartition, number>();
   const analyse = withDeadLetter(
     { codec: codecs.frame, producer, dlqTopic: topics.dlq, groupId: config.groupId, metrics: deps.metrics, logger },
     async (batch) => {
       const part = partitionFor(batch.partition);
       const wallMs = Date.now();
       const out: Output[] = [];
-      for (const item of batch.items) part.analysis.ingest(item.value, wallMs, out);
+      const replayed: Output[] = [];
+      for (const item of batch.items) part.analysis.ingest(item.value, wallMs, item.message.offset < part.replayUntil ? replayed : out);
       m.frames.inc({}, batch.items.length);
-      await publish(part, encodeOutputs(out));
+      m.replayed.inc({}, replayed.length);
+      const messages = encodeOutputs(out);
+      await publish(part, messages);
+      published.set(part, outputCount(messages));
     },
   );
+
+  const writeProgress = async (part: OwnedPartition): Promise<void> => {
+    try {
+      await store.writeProgress({ version: 1, topic: topics.telemetry, partition: part.partition, nextOffset: part.nextOffset! });
+    } catch (err) {
+      // Only costs repeats after a crash (identical messages); the outputs themselves are durable.
+      logger.warn('progress record not written', { partition: part.partition, nextOffset: part.nextOffset, err });
+    }
+  };
 
   const handler: BatchHandler = (batch) => {
     const part = partitionFor(batch.partition);
@@ -125,20 +142,37 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
       // A redelivery after a failed send: its frames are already in the analysis (it drops them as
       // stale), so the outputs they made go out first.
       if (part.pending) await publish(part, part.pending);
+      const first = batch.messages[0]!.offset;
+      if (part.nextOffset !== undefined && first > part.nextOffset) {
+        // The frames after the state are gone: committed and trimmed (in-memory bus), or past
+        // retention. Their outputs were published already, or never will be; analysing on from
+        // the older state would publish laps that conflict with them (a "data gap" lap under the
+        // key of a clean one). Starting afresh makes the laps in progress come out as partial.
+        m.inputGaps.inc();
+        logger.warn('input resumes past the restored state: analysis of the partition starts afresh', {
+          partition: part.partition,
+          stateCovers: part.nextOffset,
+          firstOffset: first,
+        });
+        part.analysis.clear();
+      }
+      published.set(part, 0);
       await analyse(batch);
       part.nextOffset = batch.messages[batch.messages.length - 1]!.offset + 1;
       part.batchesSinceSnapshot++;
       const due = part.batchesSinceSnapshot >= config.snapshotEveryBatches || Date.now() - part.lastSnapshotMs >= config.snapshotIntervalMs;
+      // A snapshot marks progress too; a batch that published nothing would publish nothing again.
       if (due) await writeSnapshot(part);
+      else if (published.get(part)! > 0) await writeProgress(part);
       m.batchSeconds.observe((Date.now() - startedMs) / 1000);
     });
   };
 
   const onAssigned = async (partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> => {
     const mine = partitions.filter((tp) => tp.topic === topics.telemetry);
-    let snapshots = new Map<number, PartitionSnapshot>();
+    let states = new Map<number, PartitionState>();
     try {
-      snapshots = await store.read(topics.telemetry, mine.map((tp) => tp.partition));
+      states = await store.read(topics.telemetry, mine.map((tp) => tp.partition));
       lastRestoreProblem = null;
     } catch (err) {
       // Never block the partitions: they start from the committed offsets with empty state (laps
@@ -150,7 +184,8 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
     const starts: TopicPartitionOffset[] = [];
     for (const tp of mine) {
       const part = newPartition(tp.partition);
-      const snapshot = snapshots.get(tp.partition);
+      const { snapshot, progress } = states.get(tp.partition) ?? {};
+      part.replayUntil = progress?.nextOffset ?? 0;
       if (snapshot) {
         try {
           part.analysis.restore(snapshot.sessions, Date.now());

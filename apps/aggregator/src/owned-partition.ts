@@ -9,6 +9,11 @@ import type { PartitionAnalysis } from './partition-analysis';
 export class OwnedPartition {
   /** The next input offset after everything fed to the analysis (undefined: nothing yet). */
   nextOffset: number | undefined;
+  /**
+   * Outputs of frames before this offset were acknowledged before the state was restored (the
+   * progress record): those frames are analysed again to rebuild the state, but not published.
+   */
+  replayUntil = 0;
   batchesSinceSnapshot = 0;
   lastSnapshotMs: number;
   /**

@@ -105,6 +105,11 @@ export class PartitionAnalysis {
     for (const [id, entry] of restored) this.sessions.set(id, entry);
   }
 
+  /** Forgets every session without emitting anything (the state no longer matches the input). */
+  clear(): void {
+    this.sessions.clear();
+  }
+
   private open(sessionId: string, source: number, wallMs: number, out: Output[]): SessionEntry {
     if (this.sessions.size >= this.limits.maxSessionsPerPartition) this.evictLeastRecentSession(out);
     const entry: SessionEntry = { sessionId, source, analyzer: new SessionAnalyzer(this.analyzerOptions(source)), clockUs: Number.NaN, clockWallMs: wallMs };

@@ -1,6 +1,8 @@
 /**
  * Snapshots of each input partition's analysis on the compacted state topic, key = the input
- * partition number, each with the input offset it covers.
+ * partition number, each with the input offset it covers; and after every batch a small progress
+ * record (key `<partition>.progress`): the offset up to which outputs are acknowledged, so after a
+ * crash the frames between the snapshot and it are re-analysed without publishing again.
  *
  * Reading: every instance runs one reader over the whole state topic from the beginning, in a
  * consumer group of its own, and keeps the latest snapshot bytes per partition (at most one per
@@ -27,7 +29,22 @@ export interface PartitionSnapshot {
   sessions: SessionSnapshot[];
 }
 
+export interface PartitionProgress {
+  version: 1;
+  topic: string;
+  partition: number;
+  /** Outputs of every frame before this input offset are acknowledged. */
+  nextOffset: number;
+}
+
+/** What the state topic holds for a partition. */
+export interface PartitionState {
+  snapshot?: PartitionSnapshot;
+  progress?: PartitionProgress;
+}
+
 export const STATE_KIND_HEADER = 'pitwall.state';
+const progressKey = (partition: number) => `${partition}.progress`;
 /** More input partitions than the catalogue allows (KAFKA_TELEMETRY_PARTITIONS ≤ 10,000): a foreign key. */
 const MAX_PARTITION = 10_000;
 
@@ -54,6 +71,7 @@ export class StateStore {
   private statePartitions = 0;
   private barrierKeys: string[] = [];
   private readonly latest = new Map<number, Buffer>();
+  private readonly progress = new Map<number, Buffer>();
   private readonly waiters = new Map<string, () => void>();
   private readonly ignored;
   private readonly bytes;
@@ -85,12 +103,20 @@ export class StateStore {
     return value.length;
   }
 
+  /** Records that outputs of every frame before `nextOffset` are acknowledged; resolves when acknowledged. */
+  async writeProgress(progress: PartitionProgress): Promise<void> {
+    const value = Buffer.from(JSON.stringify(progress));
+    await this.opts.producer.send(this.opts.topic, [{ key: progressKey(progress.partition), value, headers: { [STATE_KIND_HEADER]: 'progress' } }]);
+  }
+
   /**
-   * The latest snapshot of each partition of `topic` written before this call (absent: none, or
-   * not readable; the reason is logged). Throws StateReadTimeout when the reader does not catch up.
+   * The latest snapshot and progress of each partition of `topic` written before this call
+   * (absent: none, or not readable; the reason is logged). Throws StateReadTimeout when the
+   * reader does not catch up.
    */
-  async read(topic: string, partitions: number[]): Promise<Map<number, PartitionSnapshot>> {
-    const stateParts = [...new Set(partitions.map((p) => partitionForKey(String(p), this.statePartitions)))];
+  async read(topic: string, partitions: number[]): Promise<Map<number, PartitionState>> {
+    const keys = partitions.flatMap((p) => [String(p), progressKey(p)]);
+    const stateParts = [...new Set(keys.map((k) => partitionForKey(k, this.statePartitions)))];
     const barriers = stateParts.map((sp) => ({ key: this.barrierKeys[sp]!, nonce: randomUUID() }));
     const seen = Promise.all(barriers.map((b) => new Promise<void>((resolve) => this.waiters.set(b.nonce, resolve))));
     let timer: NodeJS.Timeout | undefined;
@@ -107,10 +133,11 @@ export class StateStore {
       clearTimeout(timer);
       for (const b of barriers) this.waiters.delete(b.nonce);
     }
-    const out = new Map<number, PartitionSnapshot>();
+    const out = new Map<number, PartitionState>();
     for (const p of partitions) {
-      const snapshot = this.parse(topic, p);
-      if (snapshot) out.set(p, snapshot);
+      const snapshot = this.parse<PartitionSnapshot>(this.latest, topic, p, (s) => Array.isArray(s.sessions));
+      const progress = this.parse<PartitionProgress>(this.progress, topic, p, () => true);
+      out.set(p, { snapshot, progress });
     }
     return out;
   }
@@ -126,42 +153,45 @@ export class StateStore {
       this.waiters.get(message.value.toString())?.();
       return;
     }
-    const partition = message.key !== null && /^\d{1,5}$/.test(message.key) ? Number(message.key) : Number.NaN;
-    if (kind !== 'snapshot' || !(partition < MAX_PARTITION)) {
-      this.ignored.inc({ reason: 'not a snapshot' });
+    const key = message.key ?? '';
+    const number = /^(\d{1,5})(\.progress)?$/.exec(key);
+    const partition = number ? Number(number[1]) : Number.NaN;
+    const table = kind === 'snapshot' && !number?.[2] ? this.latest : kind === 'progress' && number?.[2] ? this.progress : null;
+    if (!table || !(partition < MAX_PARTITION)) {
+      this.ignored.inc({ reason: 'not a record of a partition' });
       return;
     }
-    const previous = this.latest.get(partition);
+    const previous = table.get(partition);
     // A copy: the message's bytes may be a view of a whole fetch response.
     const bytes = Buffer.from(message.value);
-    this.latest.set(partition, bytes);
+    table.set(partition, bytes);
     this.bytes.inc({}, bytes.length - (previous?.length ?? 0));
   }
 
-  private parse(topic: string, partition: number): PartitionSnapshot | undefined {
-    const bytes = this.latest.get(partition);
+  private parse<T extends PartitionProgress | PartitionSnapshot>(table: Map<number, Buffer>, topic: string, partition: number, valid: (record: T) => boolean): T | undefined {
+    const bytes = table.get(partition);
     if (!bytes) return undefined;
-    let snapshot: PartitionSnapshot;
+    let record: T;
     try {
-      snapshot = JSON.parse(bytes.toString()) as PartitionSnapshot;
+      record = JSON.parse(bytes.toString()) as T;
     } catch (err) {
       this.reject(partition, `not JSON: ${(err as Error).message}`);
       return undefined;
     }
-    if (snapshot?.version !== 1 || !Number.isSafeInteger(snapshot.nextOffset) || snapshot.nextOffset < 0 || !Array.isArray(snapshot.sessions)) {
-      this.reject(partition, 'expected { version: 1, nextOffset, sessions: [...] }');
+    if (record?.version !== 1 || !Number.isSafeInteger(record.nextOffset) || record.nextOffset < 0 || !valid(record)) {
+      this.reject(partition, 'expected { version: 1, nextOffset, ... }');
       return undefined;
     }
-    if (snapshot.topic !== topic || snapshot.partition !== partition) {
-      this.reject(partition, `it belongs to ${snapshot.topic}[${snapshot.partition}], not ${topic}[${partition}]`);
+    if (record.topic !== topic || record.partition !== partition) {
+      this.reject(partition, `it belongs to ${record.topic}[${record.partition}], not ${topic}[${partition}]`);
       return undefined;
     }
-    return snapshot;
+    return record;
   }
 
   private reject(partition: number, reason: string): void {
     this.ignored.inc({ reason: 'unreadable' });
-    this.opts.logger.error('state snapshot unreadable: the partition starts without it', { topic: this.opts.topic, partition, reason });
+    this.opts.logger.error('state record unreadable: the partition starts without it', { topic: this.opts.topic, partition, reason });
   }
 }
 

@@ -1,4 +1,4 @@
-import { MemoryBus, type IncomingMessage } from '@pitwall/bus';
+import { MemoryBus, type Bus, type Consumer, type ConsumerOptions, type IncomingMessage } from '@pitwall/bus';
 import { EnvReader } from '@pitwall/config';
 import { topicCatalogue, topicNames } from '@pitwall/kafka';
 import { silentLogger } from '@pitwall/logger';
@@ -26,7 +26,7 @@ export interface RunningApp extends Stoppable {
   health: Health;
 }
 
-export async function startApp(bus: MemoryBus, overrides: Partial<AggregatorConfig> = {}): Promise<RunningApp> {
+export async function startApp(bus: Bus, overrides: Partial<AggregatorConfig> = {}): Promise<RunningApp> {
   const metrics = new Metrics('aggregator');
   const health = new Health();
   const app = await startAggregator({ bus, topics, logger: silentLogger(), metrics, health, config: testConfig(overrides) });
@@ -73,3 +73,32 @@ export async function metricValue(metrics: Metrics, name: string, labels = ''): 
   const line = body.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
+
+/** The bus with a record of the consumers made through it, so a test can crash the app's one. */
+export function recordingBus(bus: MemoryBus): { bus: Bus; consumers: { opts: ConsumerOptions; consumer: Consumer }[] } {
+  const consumers: { opts: ConsumerOptions; consumer: Consumer }[] = [];
+  const recording: Bus = {
+    kind: bus.kind,
+    producer: (opts) => bus.producer(opts),
+    consumer: (opts) => {
+      const consumer = bus.consumer(opts);
+      consumers.push({ opts, consumer });
+      return consumer;
+    },
+    partitionsFor: (topic) => bus.partitionsFor(topic),
+    close: () => bus.close(),
+  };
+  return { bus: recording, consumers };
+}
+
+/** The latest snapshot per input partition on the state topic. */
+export function stateSnapshots(bus: MemoryBus): Map<number, { nextOffset: number; sessions: { analyzer: { cars: { carId: string; stats: { fittedLaps: number } }[] } }[] }> {
+  const latest = new Map();
+  for (const m of messages(bus, topics.aggregator_state)) {
+    if (m.headers['pitwall.state'] === 'snapshot') latest.set(Number(m.key), JSON.parse(m.value.toString()));
+  }
+  return latest;
+}
+
+/** Messages as hex strings, sorted: equal multisets compare equal. */
+export const sortedHex = (bus: MemoryBus, topic: string): string[] => messages(bus, topic).map((m) => m.value.toString('hex')).sort();
