@@ -9,6 +9,8 @@ const PARTITION_NAME = /^frames_p(\d{4})(\d{2})(\d{2})$/;
 /** Serialises partition DDL between writers and maintenance (CREATE ... IF NOT EXISTS races otherwise). */
 const PARTITION_LOCK_KEY = 0x7069_7470; // "pitp"
 const DAY_MS = 86_400_000;
+/** How long partition DDL waits for its lock on `frames` by default. */
+const PARTITION_DDL_LOCK_TIMEOUT_MS = 10_000;
 
 export interface PartitionMaintenance {
   /** Partitions exist from today up to today + daysAhead (UTC). */
@@ -16,6 +18,8 @@ export interface PartitionMaintenance {
   /** Partitions whose whole day is older than this many days before today are dropped. */
   retentionDays: number;
   logger: Logger;
+  /** How long to wait for the lock on `frames` before giving up (default 10 s). */
+  lockTimeoutMs?: number;
   /** The clock, for tests. */
   now?: Date;
 }
@@ -47,7 +51,7 @@ export function createPartitionSql(day: string): string {
 }
 
 /** Creates the partitions of those days that do not exist yet; returns the days it created. */
-export async function ensureDayPartitions(pool: Pool, days: Iterable<string>): Promise<string[]> {
+export async function ensureDayPartitions(pool: Pool, days: Iterable<string>, lockTimeoutMs = PARTITION_DDL_LOCK_TIMEOUT_MS): Promise<string[]> {
   const wanted = [...new Set(days)];
   if (wanted.length === 0) return [];
   const { rows } = await pool.query<{ day: string }>(
@@ -56,7 +60,7 @@ export async function ensureDayPartitions(pool: Pool, days: Iterable<string>): P
   );
   if (rows.length === 0) return [];
   const missing = rows.map((r) => r.day).sort();
-  await inPartitionLock(pool, async (client) => {
+  await inPartitionLock(pool, lockTimeoutMs, async (client) => {
     for (const day of missing) await client.query(createPartitionSql(day));
   });
   return missing;
@@ -81,13 +85,14 @@ export async function maintainPartitions(pool: Pool, opts: PartitionMaintenance)
   const today = utcDay((opts.now ?? new Date()).getTime());
   const todayMs = Date.parse(`${today}T00:00:00Z`);
   const ahead = Array.from({ length: opts.daysAhead + 1 }, (_, i) => utcDay(todayMs + i * DAY_MS));
-  const created = await ensureDayPartitions(pool, ahead);
+  const lockTimeoutMs = opts.lockTimeoutMs ?? PARTITION_DDL_LOCK_TIMEOUT_MS;
+  const created = await ensureDayPartitions(pool, ahead, lockTimeoutMs);
 
   // A partition holds one day; it goes once that whole day is older than the retention cut-off.
   const cutoff = utcDay(todayMs - opts.retentionDays * DAY_MS);
   const expired = (await listDayPartitions(pool)).filter((day) => nextDay(day) <= cutoff);
   if (expired.length) {
-    await inPartitionLock(pool, async (client) => {
+    await inPartitionLock(pool, lockTimeoutMs, async (client) => {
       for (const day of expired) await client.query(`DROP TABLE IF EXISTS ${partitionName(day)}`);
     });
   }
@@ -95,10 +100,13 @@ export async function maintainPartitions(pool: Pool, opts: PartitionMaintenance)
   return { created, dropped: expired };
 }
 
-async function inPartitionLock(pool: Pool, work: (client: ClientBase) => Promise<void>): Promise<void> {
+async function inPartitionLock(pool: Pool, lockTimeoutMs: number, work: (client: ClientBase) => Promise<void>): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // Partition DDL locks `frames`; behind a long history query it would queue every writer
+    // behind itself. Better to fail and try again at the next maintenance or batch.
+    await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(lockTimeoutMs))}`);
     await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK_KEY]);
     await work(client);
     await client.query('COMMIT');

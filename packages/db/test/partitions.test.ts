@@ -77,3 +77,19 @@ describe('maintainPartitions (plain PostgreSQL)', () => {
     expect(await listDayPartitions(pool)).toHaveLength(3);
   });
 });
+
+test('partition DDL gives up after its lock timeout instead of stalling behind a long reader', async () => {
+  const reader = await pool.connect();
+  try {
+    await reader.query('BEGIN');
+    await reader.query('LOCK TABLE frames IN ACCESS EXCLUSIVE MODE');
+    const started = Date.now();
+    await expect(maintainPartitions(pool, { daysAhead: 0, retentionDays: 7, logger, now, lockTimeoutMs: 300 })).rejects.toThrow(
+      /frames partition DDL failed: canceling statement due to lock timeout/,
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  } finally {
+    await reader.query('ROLLBACK');
+    reader.release();
+  }
+});
