@@ -175,4 +175,19 @@ describe('device WebSocket /ws/ingest', () => {
     expect(report.online).toBe(1);
     expect(report.devices.dup!.online).toBe(true);
   });
+
+  test('DEVICE_TABLE_MAX: offline devices are forgotten first; with all online the oldest connection is closed', async () => {
+    h = await startHarness({ env: { DEVICE_TABLE_MAX: '2' } });
+    const a = await open('?device=a');
+    a.ws.close();
+    await eventually(async () => expect((await devices(h)).devices.a!.online).toBe(false));
+    await open('?device=b');
+    await open('?device=c');
+    expect(Object.keys((await devices(h)).devices).sort()).toEqual(['b', 'c']);
+    const b = clients[1]!;
+    const closed = new Promise<number>((resolve) => b.once('close', (code) => resolve(code)));
+    await open('?device=d');
+    expect(await closed).toBe(1013);
+    expect(Object.keys((await devices(h)).devices).sort()).toEqual(['c', 'd']);
+  });
 });
