@@ -1,6 +1,6 @@
 import { DLQ_HEADERS } from '@pitwall/bus';
 import { Source } from '@pitwall/proto';
-import { alerts, caughtUp, GROUP, insights, lapKey, laps, messages, metricValue, newBus, publishFrames, startApp, topics, until } from './harness';
+import { alerts, caughtUp, GROUP, insights, laps, messages, metricValue, newBus, publishFrames, startApp, topics, until } from './harness';
 import { interleave, stintFrames } from './stint';
 
 jest.setTimeout(60_000);
@@ -87,5 +87,49 @@ describe('aggregator over the bus', () => {
     expect(dead[0]!.headers[DLQ_HEADERS.reason]).toMatch(/cannot decode pitwall.v1.TelemetryFrame/);
     // Every lap, including those after the bad message.
     expect(laps(bus).map((l) => l.lap)).toEqual([1, 2, 3]);
+  });
+
+  test('on the timer: data dropout on the session clock, then idle cars are closed and forgotten', async () => {
+    const bus = newBus();
+    const a = stintFrames({ sessionId: 'timers', carId: 'A', laps: 2 });
+    const b = stintFrames({ sessionId: 'timers', carId: 'B', laps: 1 }); // silent from a lap before A stops
+    await publishFrames(bus, interleave([a, b]));
+    const app = await startApp(bus, { tickMs: 50, idleEvictMs: 4000 });
+    await until(() => caughtUp(bus));
+    const cleared = (car: string) => alerts(bus).some((x) => x.carId === car && x.code === 'DATA_DROPOUT' && x.cleared);
+    await until(() => cleared('A') && cleared('B'), 15_000, 'both cars evicted');
+    await until(() => laps(bus).length === 5, 2000, 'abandoned laps');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await metricValue(app.metrics, 'pitwall_aggregator_cars')).toBe(0);
+    expect(await metricValue(app.metrics, 'pitwall_aggregator_sessions')).toBe(0);
+    await app.stop();
+
+    const raisedA = alerts(bus).find((x) => x.carId === 'A' && x.code === 'DATA_DROPOUT' && !x.cleared)!;
+    // Raised 3 s after A's last frame on the session clock (its source time plus wall time since).
+    const lastA = Number(a[a.length - 1]!.sourceTimeUs);
+    expect(Number(raisedA.atUs) - lastA).toBeGreaterThanOrEqual(3e6);
+    expect(Number(raisedA.atUs) - lastA).toBeLessThan(4e6);
+    const summary = (car: string) => laps(bus).filter((l) => l.carId === car).map((l) => `${l.lap}:${l.valid ? 'valid' : l.invalidReason}`);
+    expect(summary('A')).toEqual(['1:valid', '2:valid', '3:abandoned before the line']);
+    expect(summary('B')).toEqual(['1:valid', '2:abandoned before the line']);
+  });
+
+  test('a state record that is not a snapshot of ours is ignored: the partition starts from its committed offset', async () => {
+    const bus = newBus();
+    const producer = bus.producer();
+    const frames = stintFrames({ sessionId: 'odd-state', carId: '4', laps: 2 });
+    await publishFrames(bus, frames);
+    const p = [0, 1, 2, 3].find((i) => bus.highWatermark(topics.telemetry, i) > 0)!;
+    await producer.send(topics.aggregator_state, [
+      { key: String(p), value: Buffer.from('{"version":1,"nextOffset":'), headers: { 'pitwall.state': 'snapshot' } },
+      { key: 'someone-else', value: Buffer.from('{}') },
+    ]);
+    await producer.close();
+    const app = await startApp(bus);
+    await until(() => caughtUp(bus));
+    await app.stop();
+    expect(await metricValue(app.metrics, 'pitwall_aggregator_state_records_ignored_total', 'reason="unreadable"')).toBe(1);
+    expect(await metricValue(app.metrics, 'pitwall_aggregator_restores_total', 'result="restored"')).toBe(0);
+    expect(laps(bus).map((l) => l.lap)).toEqual([1, 2]);
   });
 });
