@@ -154,6 +154,7 @@ export function httpIngestHandler(deps: HttpIngestDeps) {
       await batches.flush();
       if (err instanceof ItemTooLargeError) throw new HttpError(413, 'too_large', err.message, index);
       if (err instanceof FramingError) throw new HttpError(400, 'invalid_framing', err.message, index);
+      if (!(err instanceof HttpError) && req.destroyed && !req.complete) throw new HttpError(400, 'aborted', `the client closed the connection at item ${index}`, index);
       throw err;
     }
     await batches.flush();

@@ -217,6 +217,14 @@ export class PartnerFeed {
           } catch (err) {
             this.stats.lastError = `${new Date().toISOString()} ${(err as Error).message}`;
             this.deps.intake.stats.rejected(this.origin.sourceName, 'partner', 'publish_failed', (err as Error).message);
+            if (this.stopping) {
+              // Shutting down and the bus still refuses: do not hold the shutdown hostage, say what is lost.
+              const lost = batch.length + this.queue.length;
+              this.deps.logger.error('partner frames lost at shutdown: the bus did not acknowledge them', { frames: lost, err });
+              this.queue = [];
+              this.sending = 0;
+              return;
+            }
             await new Promise((r) => setTimeout(r, delay));
           }
         }

@@ -60,6 +60,19 @@ describe('POST /api/ingest, open (no tokens)', () => {
     await eventually(() => expect(h.frames).toHaveLength(4));
   });
 
+  test('a client that drops an NDJSON stream midway: what arrived is published, the abort is counted, the server goes on', async () => {
+    const req = http.request(h.url('/api/ingest'), { method: 'POST', headers: { 'content-type': 'application/x-ndjson' } });
+    req.on('error', () => {});
+    req.write(`${JSON.stringify(grCupPoint(0))}\n${JSON.stringify(grCupPoint(1))}\n`);
+    await eventually(() => expect(h.frames).toHaveLength(2));
+    req.destroy();
+    await eventually(async () => {
+      const detail = (await h.health.report()).checks['collector-http']!.detail as { sources: Record<string, { errors: number; lastError: string }> };
+      expect(detail.sources.http!.lastError).toMatch(/aborted/);
+    });
+    expect((await post(h.url('/api/ingest'), JSON.stringify(grCupPoint(5)), JSON_TYPE)).status).toBe(200);
+  });
+
   test('one protobuf TelemetryFrame (application/x-protobuf)', async () => {
     const bytes = Buffer.from(codecs.frame.encode({ sessionId: 'pb-1', carId: '7', sourceTimeUs: 1_700_000_000_000_001, speedKmh: 99 }));
     const res = await post(h.url('/api/ingest'), bytes, { 'content-type': 'application/x-protobuf' });
