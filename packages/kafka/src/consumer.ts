@@ -79,6 +79,8 @@ export class KafkaConsumer {
   private stopped = false;
   /** Group joins so far: an assignment callback of an older one gives way to the newer. */
   private generation = 0;
+  /** Ends the current onAssigned retry wait early (on stop or a newer group join). */
+  private wake: () => void = () => undefined;
   private readonly labels;
   private readonly consumed;
   private readonly failures;
@@ -160,12 +162,16 @@ export class KafkaConsumer {
     this.stopped = true;
     for (const b of this.backoff.values()) if (b.timer) clearTimeout(b.timer);
     // kafkajs stop waits for the batch in progress (which commits itself) before leaving the group.
+    this.wake();
     await this.consumer.stop();
     const lost = this.owned;
     this.owned = [];
-    if (lost.length > 0) await this.opts.onRevoked?.(lost);
-    await this.consumer.disconnect();
-    this.running = false;
+    try {
+      if (lost.length > 0) await this.opts.onRevoked?.(lost);
+    } finally {
+      await this.consumer.disconnect();
+      this.running = false;
+    }
   }
 
   private onGroupJoin(memberAssignment: Record<string, number[]>): void {
@@ -182,6 +188,8 @@ export class KafkaConsumer {
     // kafkajs emits this synchronously before it fetches, so every batch of the new generation
     // waits for this promise: none is handed over before onAssigned decided where to start.
     const generation = ++this.generation;
+    // The previous generation's onAssigned retry (if any) gives up now instead of after its backoff.
+    this.wake();
     this.assignmentReady = previous.then(async () => {
       if (lost.length > 0 && this.opts.onRevoked) {
         await this.opts.onRevoked(lost).catch((err: unknown) =>
@@ -212,7 +220,13 @@ export class KafkaConsumer {
       } catch (err) {
         if (generation !== this.generation || this.stopped) return undefined;
         this.opts.logger.error(`${what} failed; trying again`, { group: this.opts.groupId, retryInMs: delayMs, err });
-        await new Promise((r) => setTimeout(r, delayMs));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
         delayMs = Math.min(delayMs * 2, maxBackoffMs);
         if (generation !== this.generation || this.stopped) return undefined;
       }
