@@ -170,7 +170,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
 
   const onAssigned = async (partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> => {
     const mine = partitions.filter((tp) => tp.topic === topics.telemetry);
-    let states = new Map<number, PartitionState>();
+    let states: Map<number, PartitionState> | null = null;
     try {
       states = await store.read(topics.telemetry, mine.map((tp) => tp.partition));
       lastRestoreProblem = null;
@@ -184,7 +184,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
     const starts: TopicPartitionOffset[] = [];
     for (const tp of mine) {
       const part = newPartition(tp.partition);
-      const { snapshot, progress } = states.get(tp.partition) ?? {};
+      const { snapshot, progress } = states?.get(tp.partition) ?? {};
       part.replayUntil = progress?.nextOffset ?? 0;
       if (snapshot) {
         try {
@@ -198,7 +198,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
           m.restores.inc({ result: 'invalid' });
           logger.error('state snapshot does not restore: the partition starts without it', { partition: tp.partition, err });
         }
-      } else if (!lastRestoreProblem) {
+      } else if (states) {
         m.restores.inc({ result: 'none' });
       }
       owned.set(tp.partition, part);

@@ -70,7 +70,7 @@ export function loadAggregatorConfig(env: EnvReader): AggregatorConfig {
     snapshotEveryBatches: env.int('AGGREGATOR_SNAPSHOT_EVERY_BATCHES', { default: 100, min: 1 }),
     snapshotIntervalMs: env.int('AGGREGATOR_SNAPSHOT_INTERVAL_MS', { default: 10_000, min: 0 }),
     stateReadTimeoutMs: env.int('AGGREGATOR_STATE_READ_TIMEOUT_MS', { default: 10_000, min: 100 }),
-    maxSessionsPerPartition: env.int('AGGREGATOR_MAX_SESSIONS_PER_PARTITION', { default: 200, min: 1 }),
+    maxSessionsPerPartition: env.int('AGGREGATOR_MAX_SESSIONS_PER_PARTITION', { default: 32, min: 1 }),
     maxCarsPerSession: env.int('AGGREGATOR_MAX_CARS_PER_SESSION', { default: 100, min: 1 }),
     rpmLimitsByCarModel: Object.fromEntries(Object.entries(byModel).map(([model, rpm]) => [model.toLowerCase(), rpm])),
     rpmLimitsBySource,

@@ -1,7 +1,7 @@
 import { DLQ_HEADERS } from '@pitwall/bus';
 import { Source } from '@pitwall/proto';
 import { alerts, caughtUp, GROUP, insights, laps, messages, metricValue, newBus, publishFrames, startApp, topics, until } from './harness';
-import { interleave, stintFrames } from './stint';
+import { interleave, stintFrames } from '../src/synthetic-stint';
 
 jest.setTimeout(60_000);
 

@@ -1,7 +1,7 @@
 import { codecs, Source, type TelemetryFrame } from '@pitwall/proto';
 import { SnapshotError, type Output } from '@pitwall/race-analysis';
 import { PartitionAnalysis, type AnalysisLimits } from '../src/partition-analysis';
-import { stintFrames } from './stint';
+import { stintFrames } from '../src/synthetic-stint';
 
 const limits: AnalysisLimits = { maxSessionsPerPartition: 2, maxCarsPerSession: 10, rpmLimitsByCarModel: { gr86: 7500 }, rpmLimitsBySource: { F1: 13_500 } };
 

@@ -17,7 +17,7 @@ import {
   topics,
   until,
 } from './harness';
-import { interleave, stintFrames } from './stint';
+import { interleave, stintFrames } from '../src/synthetic-stint';
 
 jest.setTimeout(60_000);
 

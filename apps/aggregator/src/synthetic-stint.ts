@@ -1,5 +1,5 @@
 /**
- * Frames of cars circling Barber (3,830 m): a speed profile varying round the lap, lap counter and
+ * Synthetic stints for the tests and the benchmark. Frames of cars circling Barber (3,830 m): a speed profile varying round the lap, lap counter and
  * distance, lap times growing 0.1 s a lap, tyre surfaces heating 4 °C a lap (past 115 °C from the
  * eighth lap), fuel burning, and optionally one over-rev episode of 1 s.
  */
