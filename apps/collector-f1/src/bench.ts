@@ -341,6 +341,7 @@ export async function benchF1Collector(opts: F1BenchOptions = {}): Promise<F1Ben
       `(format ${format}, ${durationMs / 1000} s per phase; motion, lap data, status, telemetry per frame, session and participants per second; ` +
       `sender in a worker thread; ${os.cpus().length} CPUs shared with other work). ` +
       `${lossless ? '' : 'The collector lost frames at the first step: ours is the most it delivered there. '}` +
+      `${bareStopped ? '' : 'The bare socket lost nothing up to the last step: its figure is a lower bound of what it takes, the ratio an upper bound. '}` +
       `${notes.join('. ')}.`,
   };
 }
