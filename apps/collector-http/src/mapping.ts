@@ -293,6 +293,7 @@ export function isKnownField(name: string): boolean {
 
 export class PointMapper {
   private readonly days = new Map<number, string>();
+  private lastSession = { day: NaN, sourceName: '', track: '', id: '' };
 
   constructor(
     readonly config: MappingConfig,
@@ -338,13 +339,19 @@ export class PointMapper {
   /** `<source>:<track>:<UTC date of the sample>`, or `<source>:<UTC date>` without a track. */
   sessionFor(sourceName: string, track: string | null | undefined, timeUs: number): string {
     const day = Math.floor(timeUs / 86_400_000_000);
+    const last = this.lastSession;
+    // Points of a batch share their session: reuse the string (one flat string, not a new
+    // concatenation the bus key hash and the encoder would each have to flatten).
+    if (last.day === day && last.sourceName === sourceName && last.track === (track ?? '')) return last.id;
     let date = this.days.get(day);
     if (date === undefined) {
       if (this.days.size >= 64) this.days.clear();
       date = new Date(day * 86_400_000).toISOString().slice(0, 10);
       this.days.set(day, date);
     }
-    return track ? `${sourceName}:${track}:${date}` : `${sourceName}:${date}`;
+    const id = track ? `${sourceName}:${track}:${date}` : `${sourceName}:${date}`;
+    this.lastSession = { day, sourceName, track: track ?? '', id };
+    return id;
   }
 
   /** Unknown numeric channels go to extras; an object's numeric members as `name.member`. */
