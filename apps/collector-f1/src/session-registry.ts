@@ -48,10 +48,6 @@ export class SessionRegistry {
     return this.startedCount;
   }
 
-  values(): IterableIterator<F1Session> {
-    return this.sessions.values();
-  }
-
   private leastRecentlyHeard(): F1Session | undefined {
     let oldest: F1Session | undefined;
     for (const s of this.sessions.values()) if (!oldest || s.lastHeardMs < oldest.lastHeardMs) oldest = s;

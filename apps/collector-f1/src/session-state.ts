@@ -27,7 +27,6 @@ export interface CarIdentity {
   driverName: string;
   team: string;
   raceNumber: number;
-  aiControlled: boolean;
 }
 
 /**
@@ -107,7 +106,7 @@ export class F1Session {
     this.numActiveCars = p.numActiveCars;
     for (let i = 0; i < MAX_CARS; i++) {
       const d = p.participants[i]!;
-      const next: CarIdentity = { driverName: d.name, team: f1TeamName(this.format, d.teamId), raceNumber: d.raceNumber, aiControlled: d.aiControlled === 1 };
+      const next: CarIdentity = { driverName: d.name, team: f1TeamName(this.format, d.teamId), raceNumber: d.raceNumber };
       const prev = this.cars[i];
       if (!prev || prev.driverName !== next.driverName || prev.team !== next.team || prev.raceNumber !== next.raceNumber) changed = true;
       this.cars[i] = next;
