@@ -1,5 +1,6 @@
 export {
   pointToFrame,
+  columnMapper,
   parseDecimal,
   DEFAULT_SCALES,
   MAX_EXTRAS,

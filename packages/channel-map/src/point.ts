@@ -47,12 +47,11 @@ export type PointResult = { frame: TelemetryFrame } | { error: PointError };
 /** A record with more unmodelled channels than this is refused rather than carried. */
 export const MAX_EXTRAS = 256;
 
-type NumericField = 'speedKmh' | 'rpm' | 'throttle' | 'brake' | 'gLon' | 'gLat' | 'steer' | 'gear' | 'lapDistanceM' | 'lap';
-
 interface Channel {
   /** The record names it may come under, first match wins. */
   names: readonly string[];
-  field: NumericField;
+  /** Stores the converted value (one store site per field keeps it monomorphic, and fast). */
+  set(frame: TelemetryFrame, v: number): void;
   /** The frame value, or a reason the source value is not acceptable. */
   convert(v: number, scales: ChannelScales): number | string;
   /** Also keep the source value in extras, because `convert` applies an assumed scale. */
@@ -67,17 +66,17 @@ const nonNegative = (v: number) => (v >= 0 ? v : `negative: ${v}`);
  * onto the frame. Anything else numeric is kept in `extras` under its own name.
  */
 const CHANNELS: readonly Channel[] = [
-  { names: ['speed', 'speed_kmh'], field: 'speedKmh', convert: nonNegative },
-  { names: ['nmot', 'rpm'], field: 'rpm', convert: nonNegative },
+  { names: ['speed', 'speed_kmh'], set: (f, v) => void (f.speedKmh = v), convert: nonNegative },
+  { names: ['nmot', 'rpm'], set: (f, v) => void (f.rpm = v), convert: nonNegative },
   // Accelerator pedal position in % (`ath`, the throttle blade, stays an extra).
-  { names: ['aps'], field: 'throttle', convert: (v) => clamp(v / 100, 0, 1) },
-  { names: ['pbrake_f'], field: 'brake', convert: (v, s) => clamp(v / s.brakeFullBar, 0, 1), keepRaw: true },
-  { names: ['accx_can'], field: 'gLon', convert: (v) => v },
-  { names: ['accy_can'], field: 'gLat', convert: (v) => v },
-  { names: ['Steering_Angle'], field: 'steer', convert: (v, s) => clamp(v / s.steeringFullLockDeg, -1, 1), keepRaw: true },
-  { names: ['gear'], field: 'gear', convert: (v) => (Number.isInteger(v) && v >= -1 && v <= 12 ? v : `not a gear (-1..12): ${v}`) },
-  { names: ['Laptrigger_lapdist_dls', 'lapdist_m'], field: 'lapDistanceM', convert: nonNegative },
-  { names: ['lap'], field: 'lap', convert: (v) => (Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : `not a lap number: ${v}`) },
+  { names: ['aps'], set: (f, v) => void (f.throttle = v), convert: (v) => clamp(v / 100, 0, 1) },
+  { names: ['pbrake_f'], set: (f, v) => void (f.brake = v), convert: (v, s) => clamp(v / s.brakeFullBar, 0, 1), keepRaw: true },
+  { names: ['accx_can'], set: (f, v) => void (f.gLon = v), convert: (v) => v },
+  { names: ['accy_can'], set: (f, v) => void (f.gLat = v), convert: (v) => v },
+  { names: ['Steering_Angle'], set: (f, v) => void (f.steer = v), convert: (v, s) => clamp(v / s.steeringFullLockDeg, -1, 1), keepRaw: true },
+  { names: ['gear'], set: (f, v) => void (f.gear = v), convert: (v) => (Number.isInteger(v) && v >= -1 && v <= 12 ? v : `not a gear (-1..12): ${v}`) },
+  { names: ['Laptrigger_lapdist_dls', 'lapdist_m'], set: (f, v) => void (f.lapDistanceM = v), convert: nonNegative },
+  { names: ['lap'], set: (f, v) => void (f.lap = v), convert: (v) => (Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : `not a lap number: ${v}`) },
 ];
 
 const CAR_NAMES = ['vehicle_id', 'chassis', 'car_id'];
@@ -85,6 +84,40 @@ const TIME_NAMES = ['timestamp', 'meta_time'];
 /** Names read as identity or time, never as extras. */
 const IDENTITY = new Set([...CAR_NAMES, ...TIME_NAMES, 'session_id', 'track', 'driver_name', 'car_model']);
 const CHANNEL_NAMES = new Set(CHANNELS.flatMap((c) => c.names));
+
+/**
+ * Where each name sits in one column layout (a CSV header, a JSON object's keys), worked out once
+ * per layout so mapping a row is index lookups. Candidates keep the name priority order.
+ */
+interface Layout {
+  names: readonly string[];
+  car: number[];
+  time: number[];
+  session: number[];
+  track: number[];
+  driver: number[];
+  model: number[];
+  channels: { channel: Channel; at: number[] }[];
+  extras: number[];
+}
+
+function compileLayout(names: readonly string[]): Layout {
+  // A repeated name: the last column wins, as it would as an object key.
+  const index = new Map<string, number>();
+  names.forEach((n, i) => index.set(n, i));
+  const at = (candidates: readonly string[]) => candidates.filter((n) => index.has(n)).map((n) => index.get(n)!);
+  return {
+    names,
+    car: at(CAR_NAMES),
+    time: at(TIME_NAMES),
+    session: at(['session_id']),
+    track: at(['track']),
+    driver: at(['driver_name']),
+    model: at(['car_model']),
+    channels: CHANNELS.map((channel) => ({ channel, at: at(channel.names) })).filter((c) => c.at.length > 0),
+    extras: names.map((n, i) => (IDENTITY.has(n) || CHANNEL_NAMES.has(n) || index.get(n) !== i ? -1 : i)).filter((i) => i >= 0),
+  };
+}
 
 /**
  * One logger sample → one TelemetryFrame, or the first field that makes it unusable.
@@ -98,18 +131,45 @@ const CHANNEL_NAMES = new Set(CHANNELS.flatMap((c) => c.names));
  * keeps one copy. Callers without a trustworthy source clock overwrite it.
  */
 export function pointToFrame(record: PointRecord, defaults: PointDefaults): PointResult {
-  const scales: ChannelScales = { ...DEFAULT_SCALES, ...defaults.scales };
+  const names = Object.keys(record);
+  const signature = names.join('\u0000');
+  let layout = layoutCache.get(signature);
+  if (!layout) {
+    layout = compileLayout(names);
+    if (layoutCache.size >= MAX_CACHED_LAYOUTS) layoutCache.delete(layoutCache.keys().next().value!);
+    layoutCache.set(signature, layout);
+  }
+  return mapCells(layout, Object.values(record), defaults);
+}
 
-  const car = firstPresent(record, CAR_NAMES);
-  const carId = car ? String(car.value).trim() : defaults.carId;
+/** Layouts pointToFrame has seen (senders keep their key order, so a few cover a feed). */
+const layoutCache = new Map<string, Layout>();
+const MAX_CACHED_LAYOUTS = 64;
+
+/**
+ * pointToFrame for rows of one fixed layout (a CSV header): `cells[i]` is the value of
+ * `columns[i]`. Same result as pointToFrame on the row as an object, without building one.
+ */
+export function columnMapper(columns: readonly string[]): (cells: readonly PointValue[], defaults: PointDefaults) => PointResult {
+  const layout = compileLayout([...columns]);
+  return (cells, defaults) => mapCells(layout, cells, defaults);
+}
+
+function mapCells(layout: Layout, cells: readonly PointValue[], defaults: PointDefaults): PointResult {
+  const scales: ChannelScales = defaults.scales ? { ...DEFAULT_SCALES, ...defaults.scales } : DEFAULT_SCALES;
+  const { names } = layout;
+
+  const carAt = firstPresent(cells, layout.car);
+  const carId = carAt >= 0 ? String(cells[carAt]).trim() : defaults.carId;
   if (!carId) return fail(CAR_NAMES[0]!, 'missing car id');
 
-  const time = firstPresent(record, TIME_NAMES);
+  const timeAt = firstPresent(cells, layout.time);
   let sourceTimeUs: number;
-  if (time) {
-    if (typeof time.value === 'boolean') return fail(time.name, `not a timestamp: ${time.value}`);
-    const parsed = parseTimestampUs(time.value);
-    if ('reason' in parsed) return fail(time.name, parsed.reason);
+  if (timeAt >= 0) {
+    const time = cells[timeAt] as string | number | boolean;
+    if (typeof time === 'boolean') return fail(names[timeAt]!, `not a timestamp: ${time}`);
+    const parsed = parseTimestampUs(time);
+    if ('reason' in parsed) return fail(names[timeAt]!, parsed.reason);
     sourceTimeUs = parsed.us;
   } else if (defaults.sourceTimeUs !== undefined) {
     sourceTimeUs = defaults.sourceTimeUs;
@@ -118,42 +178,53 @@ export function pointToFrame(record: PointRecord, defaults: PointDefaults): Poin
   }
 
   const frame: TelemetryFrame = {
-    sessionId: text(record.session_id) ?? defaults.sessionId,
+    sessionId: text(cells, layout.session) ?? defaults.sessionId,
     source: defaults.source,
     carId,
-    track: text(record.track) ?? defaults.track ?? '',
-    driverName: text(record.driver_name) ?? defaults.driverName ?? '',
-    carModel: text(record.car_model) ?? defaults.carModel ?? '',
+    track: text(cells, layout.track) ?? defaults.track ?? '',
+    driverName: text(cells, layout.driver) ?? defaults.driverName ?? '',
+    carModel: text(cells, layout.model) ?? defaults.carModel ?? '',
     sequence: sourceTimeUs,
     sourceTimeUs,
     ingestTimeUs: defaults.ingestTimeUs,
     lap: 0,
+    // Every channel field exists from the start (absent = undefined, which encodes as absent), so
+    // all frames share one object shape and the assignments below stay fast.
+    speedKmh: undefined,
+    rpm: undefined,
+    throttle: undefined,
+    brake: undefined,
+    gLon: undefined,
+    gLat: undefined,
+    steer: undefined,
+    gear: undefined,
+    lapDistanceM: undefined,
+    extras: undefined,
   };
-  const extras: Record<string, number> = {};
+  let extras: Record<string, number> | undefined;
   let extraCount = 0;
 
-  for (const channel of CHANNELS) {
-    const found = firstPresent(record, channel.names);
-    if (!found) continue;
-    const v = parseDecimal(found.value);
-    if (v === undefined) return fail(found.name, `not a number: ${JSON.stringify(found.value)}`);
+  for (const { channel, at } of layout.channels) {
+    const i = firstPresent(cells, at);
+    if (i < 0) continue;
+    const v = parseDecimal(cells[i]);
+    if (v === undefined) return fail(names[i]!, `not a number: ${JSON.stringify(cells[i])}`);
     const converted = channel.convert(v, scales);
-    if (typeof converted === 'string') return fail(found.name, converted);
-    frame[channel.field] = converted;
+    if (typeof converted === 'string') return fail(names[i]!, converted);
+    channel.set(frame, converted);
     if (channel.keepRaw) {
-      extras[found.name] = v;
+      (extras ??= {})[names[i]!] = v;
       extraCount++;
     }
   }
 
-  for (const name in record) {
-    if (IDENTITY.has(name) || CHANNEL_NAMES.has(name)) continue;
-    const v = parseDecimal(record[name]);
+  for (const i of layout.extras) {
+    const v = parseDecimal(cells[i]);
     if (v === undefined) continue;
-    if (++extraCount > MAX_EXTRAS) return fail(name, `more than ${MAX_EXTRAS} extra channels`);
-    extras[name] = v;
+    if (++extraCount > MAX_EXTRAS) return fail(names[i]!, `more than ${MAX_EXTRAS} extra channels`);
+    (extras ??= {})[names[i]!] = v;
   }
-  if (extraCount > 0) frame.extras = extras;
+  if (extras) frame.extras = extras;
   return { frame };
 }
 
@@ -165,24 +236,31 @@ function isEmpty(v: PointValue): boolean {
   return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 }
 
-function firstPresent(record: PointRecord, names: readonly string[]): { name: string; value: string | number | boolean } | undefined {
-  for (const name of names) {
-    const value = record[name];
-    if (!isEmpty(value)) return { name, value: value! };
-  }
-  return undefined;
+/** The first of the candidate columns with a non-empty value, or -1. */
+function firstPresent(cells: readonly PointValue[], candidates: readonly number[]): number {
+  for (const i of candidates) if (!isEmpty(cells[i])) return i;
+  return -1;
 }
 
-function text(v: PointValue): string | undefined {
-  return isEmpty(v) ? undefined : String(v).trim();
+function text(cells: readonly PointValue[], candidates: readonly number[]): string | undefined {
+  const i = firstPresent(cells, candidates);
+  return i < 0 ? undefined : String(cells[i]).trim();
 }
 
 /** A finite number from a JSON number or a decimal string; undefined otherwise (booleans too). */
 export function parseDecimal(v: PointValue): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v !== 'string') return undefined;
-  const t = v.trim();
-  // Number('') is 0 and Number('0x1f') is 31: accept plain decimal notation only.
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
-  return Number(t);
+  // Number() takes exactly the decimal notation (around optional whitespace) plus three things a
+  // logger value is not: blank (as 0), Infinity, and 0x/0o/0b literals. Refusing those is much
+  // cheaper than a regex per cell.
+  const n = Number(v);
+  if (!Number.isFinite(n)) return undefined;
+  let i = 0;
+  while (i < v.length && v.charCodeAt(i) <= 32) i++;
+  if (i === v.length) return undefined;
+  if (v.charCodeAt(i) === 48 /* 0 */ && RADIX_PREFIX.has(v[i + 1]!)) return undefined;
+  return n;
 }
+
+const RADIX_PREFIX = new Set(['x', 'X', 'o', 'O', 'b', 'B']);

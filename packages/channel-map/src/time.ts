@@ -18,6 +18,8 @@ const ISO = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}
 export function parseTimestampUs(value: string | number): TimeResult {
   if (typeof value === 'number') return fromNumber(value);
   const text = value.trim();
+  const fast = sameSecondUs(text);
+  if (fast !== undefined) return { us: fast };
   if (/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text)) return fromNumber(Number(text));
   const m = ISO.exec(text);
   if (!m) return { reason: `not an ISO 8601 date-time or epoch number: ${JSON.stringify(value)}` };
@@ -25,7 +27,32 @@ export function parseTimestampUs(value: string | number): TimeResult {
   const ms = Date.parse(`${date}T${time}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
   if (Number.isNaN(ms)) return { reason: `not a valid date-time: ${JSON.stringify(value)}` };
   const micros = Number((fraction + '000000').slice(0, 6));
-  return checked(ms * 1000 + micros, value);
+  const result = checked(ms * 1000 + micros, value);
+  if ('us' in result && zone === 'Z' && text.charCodeAt(10) === 84 /* T */) {
+    lastSecond = text.slice(0, 19);
+    lastSecondMs = ms;
+  }
+  return result;
+}
+
+// Loggers write many samples per second, so the whole second of the last accepted UTC timestamp
+// (`YYYY-MM-DDTHH:MM:SS`) is kept and the next ones in that second skip the regex and Date.parse.
+let lastSecond = '';
+let lastSecondMs = 0;
+
+/** `<last second>.<digits>Z` read without a regex; undefined sends anything else the full way. */
+function sameSecondUs(text: string): number | undefined {
+  const n = text.length;
+  if (n < 22 || n > 40 || lastSecond === '' || text.charCodeAt(19) !== 46 /* . */ || text.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (!text.startsWith(lastSecond)) return undefined;
+  let micros = 0;
+  for (let i = 20; i < n - 1; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    if (i < 26) micros = micros * 10 + d;
+  }
+  for (let i = n - 1; i < 26; i++) micros *= 10;
+  return lastSecondMs * 1000 + micros;
 }
 
 function fromNumber(n: number): TimeResult {

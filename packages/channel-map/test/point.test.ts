@@ -1,4 +1,4 @@
-import { MAX_EXTRAS, parseDecimal, parseTimestampUs, pointToFrame, type PointDefaults } from '@pitwall/channel-map';
+import { columnMapper, MAX_EXTRAS, parseDecimal, parseTimestampUs, pointToFrame, type PointDefaults } from '@pitwall/channel-map';
 import { codecs, Source } from '@pitwall/proto';
 
 const defaults: PointDefaults = { sessionId: 'barber-r1', source: Source.SOURCE_S3_CSV, ingestTimeUs: 1_700_000_000_000_000, track: 'barber' };
@@ -109,6 +109,38 @@ describe('pointToFrame', () => {
   });
 });
 
+describe('columnMapper', () => {
+  test('maps cells by column exactly as pointToFrame maps the same row as an object', () => {
+    const header = Object.keys(grRow);
+    const map = columnMapper(header);
+    const rows = [
+      grRow,
+      { ...grRow, speed: '', pbrake_f: ' 7.5 ', vehicle_id: ' GR86-1 ' },
+      { ...grRow, gear: '2.5' },
+      { ...grRow, timestamp: '' },
+      { ...grRow, vehicle_id: '' },
+      { ...grRow, VBOX_Lat_Min: 'n/a', lap: '0' },
+    ];
+    for (const row of rows) {
+      const cells = header.map((h) => row[h as keyof typeof row]);
+      expect(map(cells, defaults)).toEqual(pointToFrame(row, defaults));
+    }
+  });
+
+  test('a repeated column name counts once, the last one winning, as an object key would', () => {
+    const map = columnMapper(['vehicle_id', 'timestamp', 'speed', 'speed', 'x', 'x']);
+    const r = map(['a', '2025-01-01T00:00:00Z', '10', '20', '1', '2'], defaults);
+    expect('frame' in r && [r.frame.speedKmh, r.frame.extras]).toEqual([20, { x: 2 }]);
+  });
+
+  test('pointToFrame keeps mapping correctly across more key layouts than it caches', () => {
+    for (let i = 0; i < 200; i++) {
+      const r = pointToFrame({ vehicle_id: `car${i}`, timestamp: '2025-01-01T00:00:00Z', [`ch${i}`]: String(i), speed: String(i) }, defaults);
+      expect('frame' in r && [r.frame.carId, r.frame.speedKmh, r.frame.extras]).toEqual([`car${i}`, i, { [`ch${i}`]: i }]);
+    }
+  });
+});
+
 describe('parseTimestampUs', () => {
   const base = Date.UTC(2025, 8, 5, 0, 26, 56) * 1000;
   test.each([
@@ -127,6 +159,31 @@ describe('parseTimestampUs', () => {
 
   test.each(['', 'soon', '2025-13-45T00:00:00Z', '0', '-5'])('refuses %p', (input) => {
     expect(parseTimestampUs(input)).toHaveProperty('reason');
+  });
+
+  test('a run of samples gives the same answers as reading each one alone', () => {
+    // Loggers' timestamps mostly share their second with the previous one, which has a fast path;
+    // mixed in: other notations, refused values and second boundaries.
+    const inputs: string[] = [];
+    const expected: ({ us: number } | 'refused')[] = [];
+    const t0 = Date.UTC(2025, 8, 5, 23, 59, 58);
+    for (let i = 0; i < 400; i++) {
+      const ms = t0 + i * 7;
+      const iso = new Date(ms).toISOString();
+      const digits = ['', '1', '12', '123456', '1234567'][i % 5]!;
+      const text = digits ? `${iso.slice(0, 19)}.${digits}Z` : iso;
+      inputs.push(text);
+      expected.push({ us: Math.floor(ms / 1000) * 1_000_000 + (digits ? Number(digits.padEnd(6, '0').slice(0, 6)) : ms % 1000 * 1000) });
+      if (i % 37 === 0) {
+        inputs.push(`${iso.slice(0, 19)}.12aZ`, `${iso.slice(0, 19)}+02:00`, '1969-12-31T23:59:59.5Z');
+        expected.push('refused', { us: Date.parse(`${iso.slice(0, 19)}+02:00`) * 1000 }, 'refused');
+      }
+    }
+    inputs.forEach((text, i) => {
+      const got = parseTimestampUs(text);
+      if (expected[i] === 'refused') expect(got).toHaveProperty('reason');
+      else expect([text, got]).toEqual([text, expected[i]]);
+    });
   });
 });
 
