@@ -1,6 +1,6 @@
 import { Transform, type Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { parse, type Parser } from 'csv-parse';
+import { Parser, type Options } from 'csv-parse';
 
 /** One CSV record with the line it ends on (1-based, as an editor shows it). */
 export interface CsvRecord {
@@ -27,8 +27,30 @@ export interface CsvStream {
   destroy(): void;
 }
 
+/**
+ * Bytes downloaded ahead of the parser. While a batch waits for its bus ack the parser is paused;
+ * without a buffer the download would stall too and start again from cold after every batch.
+ * Bounded, so memory stays flat whatever the object's size.
+ */
+export const READ_AHEAD_BYTES = 1 << 20;
+
 /** A record longer than this is an error, not a reason to buffer the rest of the file (an unclosed quote). */
 export const MAX_RECORD_BYTES = 1 << 20;
+
+/**
+ * csv-parse pushing `{ cells, line }`: the parser pushes each record synchronously when it reaches
+ * the record's end, so `info.lines` at that moment is the record's (last) line. Cheaper than the
+ * `info: true` option, which copies the whole info object into every record.
+ */
+class LineParser extends Parser {
+  constructor(opts: Options) {
+    super(opts);
+  }
+
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    return super.push(record === null ? null : ({ cells: record as string[], line: this.info.lines } satisfies CsvRecord), encoding);
+  }
+}
 
 /** Gzip by key suffix or by the object's Content-Encoding, whichever says so. */
 export function isGzip(key: string, contentEncoding: string | undefined): boolean {
@@ -50,14 +72,15 @@ export function openCsvStream(body: Readable, opts: { gzip: boolean; onBytes(n: 
   let first: { data: boolean; err: Error } | undefined;
   const failed = (data: boolean) => (err: Error) => void (first ??= { data, err });
   const counter = new Transform({
+    readableHighWaterMark: READ_AHEAD_BYTES,
+    writableHighWaterMark: READ_AHEAD_BYTES,
     transform(chunk: Buffer, _enc, done) {
       opts.onBytes(chunk.length);
       done(null, chunk);
     },
   });
-  const parser: Parser = parse({
+  const parser: LineParser = new LineParser({
     bom: true,
-    info: true,
     relax_quotes: true,
     relax_column_count: true,
     skip_empty_lines: true,
@@ -81,10 +104,5 @@ export function openCsvStream(body: Readable, opts: { gzip: boolean; onBytes(n: 
   // Errors reach the consumer through the parser's iterator; the callback only has to exist.
   pipeline(stages as [Readable, ...Transform[]], () => undefined);
 
-  async function* records(): AsyncGenerator<CsvRecord> {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      yield { cells: item.record, line: item.info.lines };
-    }
-  }
-  return { records: records(), dataError: () => (first?.data ? first.err : undefined), destroy: () => parser.destroy() };
+  return { records: parser as AsyncIterable<CsvRecord>, dataError: () => (first?.data ? first.err : undefined), destroy: () => parser.destroy() };
 }

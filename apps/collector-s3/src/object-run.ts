@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { pointToFrame } from '@pitwall/channel-map';
 import { BusBusyError, type FramePublisher } from '@pitwall/collector-kit';
 import type { Logger } from '@pitwall/logger';
 import { nowMicros, Source, type TelemetryFrame } from '@pitwall/proto';
@@ -106,7 +105,7 @@ export async function runObject(deps: ObjectRunDeps, obj: ObjectRef, resume: { r
 
   const emit = (s: Sample) => {
     if (s.firstRow < resumeRows) return;
-    const r = pointToFrame(s.record, { sessionId: fallbackSession, source: Source.SOURCE_S3_CSV, ingestTimeUs: nowMicros(), track: deps.track });
+    const r = sink!.toFrame(s, { sessionId: fallbackSession, source: Source.SOURCE_S3_CSV, ingestTimeUs: nowMicros(), track: deps.track });
     if ('error' in r) {
       const line = s.channelLines?.get(r.error.field) ?? s.line;
       reportBad({ row: s.firstRow, line, field: r.error.field, reason: r.error.reason }, s.channelLines?.size ?? 1);

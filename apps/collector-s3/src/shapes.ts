@@ -1,4 +1,4 @@
-import { parseDecimal, type PointRecord } from '@pitwall/channel-map';
+import { columnMapper, parseDecimal, pointToFrame, type PointDefaults, type PointRecord, type PointResult } from '@pitwall/channel-map';
 import type { CsvRecord } from './csv-stream';
 
 /**
@@ -8,7 +8,9 @@ import type { CsvRecord } from './csv-stream';
 export interface Sample {
   firstRow: number;
   line: number;
-  record: PointRecord;
+  /** Wide: the row's cells; long: the pivoted record. RowSink.toFrame knows which. */
+  cells?: readonly string[];
+  record?: PointRecord;
   /** Long CSVs: the line each channel came from, so a bad value is reported where it is. */
   channelLines?: Map<string, number>;
 }
@@ -27,6 +29,8 @@ export interface RowSink {
   end(emit: (s: Sample) => void): void;
   /** `firstRow` of the oldest sample not yet emitted, if any. */
   oldestOpenRow(): number | undefined;
+  /** The sample as a frame (see @pitwall/channel-map). */
+  toFrame(sample: Sample, defaults: PointDefaults): PointResult;
 }
 
 export type CsvShape = 'wide' | 'long';
@@ -53,34 +57,39 @@ function lengthProblem(row: number, rec: CsvRecord, expected: number): RowProble
   return { row, line: rec.line, reason: `${rec.cells.length} fields where the header has ${expected}` };
 }
 
-/** One row, one sample: the record is the row by column name. */
+/** One row, one sample, mapped straight from its cells by column position. */
 class WideRows implements RowSink {
   private readonly eventCol: number;
   private readonly sessionCol: number;
-  private readonly hasSessionId: boolean;
+  private readonly sessionFromColumns: boolean;
+  private readonly map: ReturnType<typeof columnMapper>;
 
   constructor(private readonly names: string[]) {
     this.eventCol = names.indexOf('meta_event');
     this.sessionCol = names.indexOf('meta_session');
-    this.hasSessionId = names.includes('session_id');
+    this.sessionFromColumns = names.includes('session_id');
+    this.map = columnMapper(names);
   }
 
   push(row: number, rec: CsvRecord, emit: (s: Sample) => void, bad: (p: RowProblem) => void): void {
-    const { cells } = rec;
-    if (cells.length !== this.names.length) return bad(lengthProblem(row, rec, this.names.length));
-    const record: Record<string, string> = {};
-    for (let i = 0; i < cells.length; i++) record[this.names[i]!] = cells[i]!;
-    if (!this.hasSessionId && this.eventCol >= 0) {
-      const session = sessionFromMeta(cells[this.eventCol], cells[this.sessionCol]);
-      if (session) record.session_id = session;
-    }
-    emit({ firstRow: row, line: rec.line, record });
+    if (rec.cells.length !== this.names.length) return bad(lengthProblem(row, rec, this.names.length));
+    emit({ firstRow: row, line: rec.line, cells: rec.cells });
   }
 
   end(): void {}
 
   oldestOpenRow(): undefined {
     return undefined;
+  }
+
+  toFrame(sample: Sample, defaults: PointDefaults): PointResult {
+    const cells = sample.cells!;
+    const result = this.map(cells, defaults);
+    if ('frame' in result && !this.sessionFromColumns && this.eventCol >= 0) {
+      const session = sessionFromMeta(cells[this.eventCol], cells[this.sessionCol]);
+      if (session) result.frame.sessionId = session;
+    }
+    return result;
   }
 }
 
@@ -162,6 +171,10 @@ class LongPivot implements RowSink {
   oldestOpenRow(): number | undefined {
     for (const s of this.open.values()) return s.firstRow;
     return undefined;
+  }
+
+  toFrame(sample: Sample, defaults: PointDefaults): PointResult {
+    return pointToFrame(sample.record!, defaults);
   }
 
   private emitOldest(emit: (s: Sample) => void): void {

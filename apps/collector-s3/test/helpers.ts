@@ -59,17 +59,23 @@ export class TestBucket {
  */
 export class FrameTap {
   readonly frames: TelemetryFrame[] = [];
+  /** Frames seen, also when `keep` is false (large runs count instead of keeping). */
+  count = 0;
   private gate: Promise<void> | null = null;
   private open: (() => void) | null = null;
   private consumer!: Consumer;
 
-  constructor(readonly bus: MemoryBus) {}
+  constructor(
+    readonly bus: MemoryBus,
+    private readonly keep = true,
+  ) {}
 
   async start(): Promise<this> {
     this.consumer = this.bus.consumer({ groupId: 'tap', topics: [defaultTopicNames.telemetry], maxBatchMessages: 500 });
     await this.consumer.run(async (batch) => {
       if (this.gate) await this.gate;
-      for (const m of batch.messages) this.frames.push(decodeFrame(m.value));
+      this.count += batch.messages.length;
+      if (this.keep) for (const m of batch.messages) this.frames.push(decodeFrame(m.value));
     });
     return this;
   }
