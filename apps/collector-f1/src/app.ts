@@ -62,12 +62,18 @@ export async function startCollectorF1(deps: CollectorF1Deps): Promise<Collector
   const socket = dgram.createSocket({ type: config.host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: config.recvBufferBytes });
   let socketError: Error | null = null;
   socket.on('message', (datagram: Buffer) => intake.onDatagram(datagram));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`collector-f1: UDP ${config.host}:${config.port} is already in use (set F1_UDP_PORT to another port)`) : err),
-    );
-    socket.bind(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' ? new Error(`collector-f1: UDP ${config.host}:${config.port} is already in use (set F1_UDP_PORT to another port)`) : err),
+      );
+      socket.bind(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    socket.close();
+    await producer.close();
+    throw err;
+  }
   socket.removeAllListeners('error');
   socket.on('error', (err) => {
     socketError = err;

@@ -1,3 +1,4 @@
+import * as dgram from 'node:dgram';
 import { MAX_CARS, PACKET_FORMATS, sessionTypeName } from '@pitwall/f1-udp';
 import { Source } from '@pitwall/proto';
 import { driverName, Rig, run, until, type Running } from './support';
@@ -185,6 +186,33 @@ describe('collector-f1 over real UDP and the memory bus', () => {
       expect(seq[8]!).toBeGreaterThan(seq[7]!);
     }
     expect(await r.counter('pitwall_f1_frame_identifier_resets_total')).toBe(2);
+  });
+
+  it('stamps frames with the game clock mapped to wall time, keeping the game\'s spacing', async () => {
+    r = await run();
+    const rig = new Rig(2025, 31n, 1);
+    for (let i = 0; i < 4; i++) {
+      await r.deliver(rig.carTelemetry());
+      rig.advance();
+      // Slower than the game's 1/60 s, so each arrival is later than the mapping predicts.
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    await until('4 frames', () => r!.frames.length >= 4);
+    const source = r.frames.map((f) => Number(f.sourceTimeUs));
+    const gaps = source.slice(1).map((t, i) => t - source[i]!);
+    for (const gap of gaps) expect(Math.abs(gap - 1e6 / 60)).toBeLessThanOrEqual(2);
+    for (const f of r.frames) expect(Number(f.sourceTimeUs)).toBeLessThanOrEqual(Number(f.ingestTimeUs));
+    expect(r.frames.map((f) => f.sessionTimeS)).toEqual([0, 1, 2, 3].map((i) => Math.fround(60 + i / 60)));
+  });
+
+  it('refuses to start on a UDP port already taken, naming the variable', async () => {
+    const taken = dgram.createSocket('udp4');
+    await new Promise<void>((res) => taken.bind(0, '127.0.0.1', () => res()));
+    try {
+      await expect(run({ F1_UDP_PORT: String(taken.address().port) })).rejects.toThrow(/already in use \(set F1_UDP_PORT/);
+    } finally {
+      taken.close();
+    }
   });
 
   it('marks a session ended on the SEND event and republishes its session info', async () => {
