@@ -37,46 +37,65 @@ const WHEEL_SETS = [
 ] as const;
 
 type F = TelemetryFrame;
-const col = (name: string, type: Column<F>['type'], get: Column<F>['get']): Column<F> => ({ name, type, get });
+type Setter = NonNullable<Column<F>['set']>;
+const col = (name: string, type: Column<F>['type'], get: Column<F>['get'], set: Setter): Column<F> => ({ name, type, get, set });
+/** Sets a field when the stored value is not NULL: an absent channel stays absent. */
+const to =
+  <K extends keyof F>(field: K, convert: (v: unknown) => F[K] = (v) => v as F[K]): Setter =>
+  (f, v) => {
+    if (v !== null && v !== undefined) f[field] = convert(v);
+  };
+const num = (v: unknown) => Number(v);
+const wheelTo =
+  (field: (typeof WHEEL_SETS)[number][1], w: Wheel): Setter =>
+  (f, v) => {
+    if (v !== null && v !== undefined) (f[field] ??= {})[w] = Number(v);
+  };
+const worldTo =
+  (axis: 'x' | 'y' | 'z'): Setter =>
+  (f, v) => {
+    if (v !== null && v !== undefined) (f.worldPositionM ??= {})[axis] = Number(v);
+  };
 
-/** Every column of `frames`, in table order (a test checks this against the migrated table). */
+/** Every column of `frames`, in table order (a test checks this against the migrated table), both ways. */
 export const FRAME_COLUMNS: Column<F>[] = [
-  col('session_id', 'text', (f) => f.sessionId ?? ''),
-  col('car_id', 'text', (f) => f.carId ?? ''),
-  col('sequence', 'bigint', (f) => f.sequence ?? 0),
-  col('time', 'timestamptz', frameTimeUs),
-  col('ingest_time', 'timestamptz', (f) => f.ingestTimeUs ?? 0),
-  col('source', 'smallint', (f) => f.source ?? 0),
-  col('driver_name', 'text', (f) => f.driverName ?? ''),
-  col('car_model', 'text', (f) => f.carModel ?? ''),
-  col('track', 'text', (f) => f.track ?? ''),
-  col('session_time_s', 'double precision', (f) => f.sessionTimeS),
-  col('lap', 'integer', (f) => f.lap ?? 0),
-  col('lap_distance_m', 'real', (f) => f.lapDistanceM),
-  col('normalized_position', 'real', (f) => f.normalizedPosition),
-  col('sector', 'integer', (f) => f.sector),
-  col('race_position', 'integer', (f) => f.racePosition),
-  col('current_lap_time_ms', 'integer', (f) => f.currentLapTimeMs),
-  col('last_lap_time_ms', 'integer', (f) => f.lastLapTimeMs),
-  col('in_pit', 'boolean', (f) => f.inPit),
-  col('lap_invalid', 'boolean', (f) => f.lapInvalid),
-  col('speed_kmh', 'real', (f) => f.speedKmh),
-  col('throttle', 'real', (f) => f.throttle),
-  col('brake', 'real', (f) => f.brake),
-  col('clutch', 'real', (f) => f.clutch),
-  col('steer', 'real', (f) => f.steer),
-  col('gear', 'smallint', (f) => f.gear),
-  col('rpm', 'real', (f) => f.rpm),
-  col('g_lat', 'real', (f) => f.gLat),
-  col('g_lon', 'real', (f) => f.gLon),
-  col('g_vert', 'real', (f) => f.gVert),
-  col('world_x_m', 'real', (f) => f.worldPositionM?.x),
-  col('world_y_m', 'real', (f) => f.worldPositionM?.y),
-  col('world_z_m', 'real', (f) => f.worldPositionM?.z),
-  col('yaw_rad', 'real', (f) => f.yawRad),
-  ...WHEEL_SETS.flatMap(([prefix, field]) => WHEELS.map((w) => col(`${prefix}_${w}`, 'real', (f) => f[field]?.[w]))),
-  col('fuel_kg', 'real', (f) => f.fuelKg),
-  col('extras', 'jsonb', (f) => (f.extras && Object.keys(f.extras).length ? jsonbText(f.extras) : null)),
+  col('session_id', 'text', (f) => f.sessionId ?? '', to('sessionId')),
+  col('car_id', 'text', (f) => f.carId ?? '', to('carId')),
+  col('sequence', 'bigint', (f) => f.sequence ?? 0, to('sequence', num)),
+  // `time` is derived from the frame (frameTimeUs): reading it back gives the source time.
+  col('time', 'timestamptz', frameTimeUs, to('sourceTimeUs', num)),
+  col('ingest_time', 'timestamptz', (f) => f.ingestTimeUs ?? 0, to('ingestTimeUs', num)),
+  col('source', 'smallint', (f) => f.source ?? 0, to('source', num)),
+  col('driver_name', 'text', (f) => f.driverName ?? '', to('driverName')),
+  col('car_model', 'text', (f) => f.carModel ?? '', to('carModel')),
+  col('track', 'text', (f) => f.track ?? '', to('track')),
+  col('session_time_s', 'double precision', (f) => f.sessionTimeS, to('sessionTimeS', num)),
+  col('lap', 'integer', (f) => f.lap ?? 0, to('lap', num)),
+  col('lap_distance_m', 'real', (f) => f.lapDistanceM, to('lapDistanceM', num)),
+  col('normalized_position', 'real', (f) => f.normalizedPosition, to('normalizedPosition', num)),
+  col('sector', 'integer', (f) => f.sector, to('sector', num)),
+  col('race_position', 'integer', (f) => f.racePosition, to('racePosition', num)),
+  col('current_lap_time_ms', 'integer', (f) => f.currentLapTimeMs, to('currentLapTimeMs', num)),
+  col('last_lap_time_ms', 'integer', (f) => f.lastLapTimeMs, to('lastLapTimeMs', num)),
+  col('in_pit', 'boolean', (f) => f.inPit, to('inPit')),
+  col('lap_invalid', 'boolean', (f) => f.lapInvalid, to('lapInvalid')),
+  col('speed_kmh', 'real', (f) => f.speedKmh, to('speedKmh', num)),
+  col('throttle', 'real', (f) => f.throttle, to('throttle', num)),
+  col('brake', 'real', (f) => f.brake, to('brake', num)),
+  col('clutch', 'real', (f) => f.clutch, to('clutch', num)),
+  col('steer', 'real', (f) => f.steer, to('steer', num)),
+  col('gear', 'smallint', (f) => f.gear, to('gear', num)),
+  col('rpm', 'real', (f) => f.rpm, to('rpm', num)),
+  col('g_lat', 'real', (f) => f.gLat, to('gLat', num)),
+  col('g_lon', 'real', (f) => f.gLon, to('gLon', num)),
+  col('g_vert', 'real', (f) => f.gVert, to('gVert', num)),
+  col('world_x_m', 'real', (f) => f.worldPositionM?.x, worldTo('x')),
+  col('world_y_m', 'real', (f) => f.worldPositionM?.y, worldTo('y')),
+  col('world_z_m', 'real', (f) => f.worldPositionM?.z, worldTo('z')),
+  col('yaw_rad', 'real', (f) => f.yawRad, to('yawRad', num)),
+  ...WHEEL_SETS.flatMap(([prefix, field]) => WHEELS.map((w) => col(`${prefix}_${w}`, 'real', (f) => f[field]?.[w], wheelTo(field, w)))),
+  col('fuel_kg', 'real', (f) => f.fuelKg, to('fuelKg', num)),
+  col('extras', 'jsonb', (f) => (f.extras && Object.keys(f.extras).length ? jsonbText(f.extras) : null), to('extras', (v) => v as Record<string, number>)),
 ];
 
 export const FRAMES_TABLE: TableSpec<F> = { table: 'frames', columns: FRAME_COLUMNS, conflict: { kind: 'ignore' } };

@@ -19,3 +19,4 @@ export { readOffsets, type PartitionOffset } from './offsets';
 export { frameTimeUs, FRAME_COLUMNS } from './frames';
 export { createPool, type CreatePoolOptions } from './pool';
 export { startTestPostgres, type TestPostgres, type TestDatabase } from './testing';
+export { listSessions, readLaps, readFrames, downsampledFrames, frameTimeRange, frameFromRow, type SessionSummary, type FrameRange } from './history';

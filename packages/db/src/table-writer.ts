@@ -22,6 +22,8 @@ export interface Column<T> {
   type: SqlType;
   /** The field in COPY text terms: jsonb as JSON text, arrays as array literals. */
   get(value: T): CellValue;
+  /** Puts the column's value, as read back (timestamps in µs, bigints as numbers), into a record. */
+  set?(target: T, value: unknown): void;
 }
 
 /**
