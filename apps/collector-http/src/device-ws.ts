@@ -62,6 +62,12 @@ interface DeviceState {
   offlineReason?: string;
 }
 
+/** Devices are told apart per source, so one team's device cannot displace another's by name. */
+const keyOf = (d: { source: string; deviceId: string }) => `${d.source}/${d.deviceId}`;
+
+/** ws hands text and binary messages over as Buffers (binaryType 'nodebuffer'); no copy then. */
+const bytesOf = (data: RawData): Buffer => (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
+
 const json = (ws: WebSocket, msg: object) => {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
 };
@@ -76,7 +82,7 @@ export interface DeviceGatewayDeps {
 
 export class DeviceGateway {
   private readonly wss: WebSocketServer;
-  /** Devices by id, in order of connection; offline ones stay (bounded) for /health. */
+  /** Devices by `source/id`, in order of connection; offline ones stay (bounded) for /health. */
   private readonly devices = new Map<string, DeviceState>();
   private readonly timer: NodeJS.Timeout;
   private readonly inFlight = new Set<Promise<void>>();
@@ -133,15 +139,16 @@ export class DeviceGateway {
   }
 
   private track(state: DeviceState): void {
-    const previous = this.devices.get(state.deviceId);
+    const key = keyOf(state);
+    const previous = this.devices.get(key);
     if (previous && previous !== state && previous.online) {
       // One connection per device: the newer one wins (a device that reconnected before we noticed).
       previous.offlineReason = 'replaced by a newer connection';
       previous.ws.close(4000, 'replaced by a newer connection');
     }
-    this.devices.delete(state.deviceId);
+    this.devices.delete(key);
     if (this.devices.size >= this.deps.config.device.maxDevices) this.evictOne();
-    this.devices.set(state.deviceId, state);
+    this.devices.set(key, state);
   }
 
   /** Forgets the least recently seen offline device, else the least recently seen one. */
@@ -183,7 +190,7 @@ export class DeviceGateway {
 
   private handle(state: DeviceState, data: RawData, isBinary: boolean): void {
     state.messages++;
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const bytes = bytesOf(data);
     const origin: Origin = { source: transportSource.device, sourceName: state.source, defaultCarId: state.named ? state.deviceId : undefined };
     if (isBinary) {
       let frame: TelemetryFrame;
@@ -220,7 +227,7 @@ export class DeviceGateway {
       return this.refuse(state, id, new PointError('imei', 'register_device needs imei (or deviceId) of 1 to 128 characters'), null);
     }
     if (deviceId !== state.deviceId) {
-      if (this.devices.get(state.deviceId) === state) this.devices.delete(state.deviceId);
+      if (this.devices.get(keyOf(state)) === state) this.devices.delete(keyOf(state));
       state.deviceId = deviceId;
       this.track(state);
     }
@@ -292,14 +299,14 @@ export class DeviceGateway {
     }
   }
 
-  /** Counts, and details of the `detailLimit` most recently seen devices (keeps /health small). */
+  /** Counts, and details (keyed `source/device`) of the `detailLimit` most recently connected devices. */
   report(detailLimit = 100): { online: number; offline: number; devices: Record<string, DeviceReport> } {
     const devices: Record<string, DeviceReport> = {};
     let online = 0;
     for (const d of this.devices.values()) if (d.online) online++;
     const recent = [...this.devices.values()].slice(-detailLimit).reverse();
     for (const d of recent) {
-      devices[d.deviceId] = {
+      devices[keyOf(d)] = {
         source: d.source,
         online: d.online,
         connectedAt: new Date(d.connectedAtMs).toISOString(),

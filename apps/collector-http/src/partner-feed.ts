@@ -139,7 +139,7 @@ export class PartnerFeed {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     this.stats.lastMessageMs = Date.now();
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     const nowUs = nowMicros();
     const mapper = this.deps.intake.mapper;
     let points: unknown[];

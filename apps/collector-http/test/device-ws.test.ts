@@ -80,7 +80,7 @@ describe('device WebSocket /ws/ingest', () => {
     expect(ack.seq).toBe(h.frames[0]!.sequence);
     expect(h.frames[0]).toMatchObject({ carId: 'car-42', source: Source.SOURCE_DEVICE_WS, sessionId: 'fleet:2025-04-04' });
     const report = await devices(h);
-    expect(report.devices['car-42']).toMatchObject({ online: true, source: 'fleet', frames: 1, unacked: 0 });
+    expect(report.devices['fleet/car-42']).toMatchObject({ online: true, source: 'fleet', frames: 1, unacked: 0 });
   });
 
   test('the seed device protocol: register_device, telemetry_data, heartbeat', async () => {
@@ -95,7 +95,7 @@ describe('device WebSocket /ws/ingest', () => {
     expect(Date.parse(beat.serverTime as string)).toBeGreaterThan(0);
     await eventually(() => expect(h.frames).toHaveLength(1));
     expect(h.frames[0]).toMatchObject({ carId: '123456789012345', rpm: 2500, speedKmh: 65, extras: { batteryVoltage: 12.5 } });
-    expect(Object.keys((await devices(h)).devices)).toEqual(['123456789012345']);
+    expect(Object.keys((await devices(h)).devices)).toEqual(['device/123456789012345']);
   });
 
   test('a binary message is one protobuf TelemetryFrame', async () => {
@@ -115,7 +115,7 @@ describe('device WebSocket /ws/ingest', () => {
     expect(await d.next('error')).toMatchObject({ error: 'invalid_json' });
     await new Promise((r) => setTimeout(r, 50));
     expect(h.frames).toHaveLength(0);
-    expect((await devices(h)).devices.x!.errors).toBe(2);
+    expect((await devices(h)).devices['device/x']!.errors).toBe(2);
   });
 
   test('no ack before the bus acknowledged', async () => {
@@ -136,7 +136,7 @@ describe('device WebSocket /ws/ingest', () => {
     for (let i = 0; i < 200; i++) d.ws.send(JSON.stringify({ id: i, points: [{ ...grCupPoint(i), note }] }));
     expect(await d.next('slow_down')).toMatchObject({ limit: 3 });
     await new Promise((r) => setTimeout(r, 300));
-    const held = (await devices(h)).devices.burst!;
+    const held = (await devices(h)).devices['device/burst']!;
     expect(held.unacked).toBe(3);
     // Handled = in progress + already acked (the bus took the first before it filled).
     expect(held.messages).toBe(3 + d.inbox.filter((m) => m.type === 'ack').length);
@@ -146,7 +146,7 @@ describe('device WebSocket /ws/ingest', () => {
     await eventually(() => expect(d.inbox.filter((m) => m.type === 'ack')).toHaveLength(200), 10_000);
     const ids = d.inbox.filter((m) => m.type === 'ack').map((m) => m.id as number);
     expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
-    expect((await devices(h)).devices.burst).toMatchObject({ messages: 200, frames: 200, unacked: 0, held: 0 });
+    expect((await devices(h)).devices['device/burst']).toMatchObject({ messages: 200, frames: 200, unacked: 0, held: 0 });
   });
 
   test('server pings; a device that stops answering is marked offline and disconnected, one that answers stays', async () => {
@@ -158,9 +158,9 @@ describe('device WebSocket /ws/ingest', () => {
     const closed = new Promise<void>((resolve) => mute.ws.once('close', () => resolve()));
     await closed;
     const report = await devices(h);
-    expect(report.devices.mute).toMatchObject({ online: false });
-    expect(report.devices.mute!.offlineReason).toMatch(/^stale/);
-    expect(report.devices.alive).toMatchObject({ online: true });
+    expect(report.devices['device/mute']).toMatchObject({ online: false });
+    expect(report.devices['device/mute']!.offlineReason).toMatch(/^stale/);
+    expect(report.devices['device/alive']).toMatchObject({ online: true });
     expect(report).toMatchObject({ online: 1, offline: 1 });
     expect(pings).toBeGreaterThanOrEqual(3);
   });
@@ -173,21 +173,31 @@ describe('device WebSocket /ws/ingest', () => {
     expect(await closed).toBe(4000);
     const report = await devices(h);
     expect(report.online).toBe(1);
-    expect(report.devices.dup!.online).toBe(true);
+    expect(report.devices['device/dup']!.online).toBe(true);
+  });
+
+  test('devices of different sources may share an id without displacing each other', async () => {
+    h = await startHarness({ env: { INGEST_TOKENS: 'teamA=token-aaaa-1,teamB=token-bbbb-2' } });
+    await open('?device=car1&token=token-aaaa-1');
+    await open('?device=car1&token=token-bbbb-2');
+    await new Promise((r) => setTimeout(r, 50));
+    const report = await devices(h);
+    expect(report.online).toBe(2);
+    expect(Object.keys(report.devices).sort()).toEqual(['teamA/car1', 'teamB/car1']);
   });
 
   test('DEVICE_TABLE_MAX: offline devices are forgotten first; with all online the oldest connection is closed', async () => {
     h = await startHarness({ env: { DEVICE_TABLE_MAX: '2' } });
     const a = await open('?device=a');
     a.ws.close();
-    await eventually(async () => expect((await devices(h)).devices.a!.online).toBe(false));
+    await eventually(async () => expect((await devices(h)).devices['device/a']!.online).toBe(false));
     await open('?device=b');
     await open('?device=c');
-    expect(Object.keys((await devices(h)).devices).sort()).toEqual(['b', 'c']);
+    expect(Object.keys((await devices(h)).devices).sort()).toEqual(['device/b', 'device/c']);
     const b = clients[1]!;
     const closed = new Promise<number>((resolve) => b.once('close', (code) => resolve(code)));
     await open('?device=d');
     expect(await closed).toBe(1013);
-    expect(Object.keys((await devices(h)).devices).sort()).toEqual(['c', 'd']);
+    expect(Object.keys((await devices(h)).devices).sort()).toEqual(['device/c', 'device/d']);
   });
 });
