@@ -1,0 +1,3 @@
+export { startDbWriter, type DbWriterDeps } from './app';
+export { loadDbWriterConfig, type DbWriterConfig } from './config';
+export { startEmbeddedDatabase, type EmbeddedDatabase } from './embedded-database';
