@@ -10,6 +10,8 @@ import { loadAggregatorConfig, startAggregator, type AggregatorConfig } from '..
 export const catalogue = topicCatalogue({ telemetryPartitions: 4 });
 export const topics = topicNames(catalogue);
 export const GROUP = 'aggregator-test';
+/** Sessions whose keys land on every one of the 4 partitions (two on 0 and 2, one on 1 and 3). */
+export const SPREAD_SESSIONS = ['s-alpha', 's-bravo', 's-golf', 's-hotel', 's-india', 's-kilo'];
 
 /** The app's config from variables as an operator sets them; timers slow unless a test wants them. */
 export function testConfig(overrides: Partial<AggregatorConfig> = {}): AggregatorConfig {
@@ -74,12 +76,27 @@ export async function metricValue(metrics: Metrics, name: string, labels = ''): 
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
-/** The bus with a record of the consumers made through it, so a test can crash the app's one. */
-export function recordingBus(bus: MemoryBus): { bus: Bus; consumers: { opts: ConsumerOptions; consumer: Consumer }[] } {
+/**
+ * The bus with a record of the consumers made through it, so a test can crash or pause the app's
+ * ones; `failSends` makes that many sends to a topic fail before reaching the bus.
+ */
+export function recordingBus(bus: MemoryBus, failSends: { topic: string; times: number } = { topic: '', times: 0 }) {
   const consumers: { opts: ConsumerOptions; consumer: Consumer }[] = [];
+  let failuresLeft = failSends.times;
   const recording: Bus = {
     kind: bus.kind,
-    producer: (opts) => bus.producer(opts),
+    producer: (opts) => {
+      const producer = bus.producer(opts);
+      const send = producer.send.bind(producer);
+      producer.send = async (topic, msgs) => {
+        if (topic === failSends.topic && failuresLeft > 0) {
+          failuresLeft--;
+          throw new Error(`injected failure sending ${msgs.length} messages to ${topic}`);
+        }
+        return send(topic, msgs);
+      };
+      return producer;
+    },
     consumer: (opts) => {
       const consumer = bus.consumer(opts);
       consumers.push({ opts, consumer });

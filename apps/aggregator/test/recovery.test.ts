@@ -2,6 +2,7 @@ import type { MemoryConsumer } from '@pitwall/bus';
 import type { TelemetryFrame } from '@pitwall/proto';
 import {
   alerts,
+  SPREAD_SESSIONS,
   caughtUp,
   GROUP,
   insights,
@@ -196,12 +197,12 @@ describe('aggregator delivery and recovery', () => {
   });
 
   test('two instances in one group split the partitions and together produce exactly what one produces', async () => {
-    const sessions = ['s-alpha', 's-bravo', 's-charlie', 's-delta', 's-echo', 's-foxtrot'];
+    const sessions = SPREAD_SESSIONS;
     const frames = interleave(sessions.map((s, i) => stintFrames({ sessionId: s, carId: `${i}`, laps: 4, overRevLap: 1 + (i % 4) })));
     const reference = await uninterrupted(frames);
 
     const bus = newBus();
-    const half = Math.floor(frames.length / 2);
+    const half = Math.floor(frames.length * 0.6); // mid-lap: the handover carries laps in progress
     await publishFrames(bus, frames.slice(0, half));
     const one = await startApp(bus);
     await until(() => caughtUp(bus));
@@ -215,7 +216,9 @@ describe('aggregator delivery and recovery', () => {
     expect(ownedByOne.length).toBe(2);
     expect(ownedByTwo.length).toBe(2);
     expect([...ownedByOne, ...ownedByTwo].sort()).toEqual([0, 1, 2, 3]);
+    expect(await metricValue(one.metrics, 'pitwall_aggregator_frames_total')).toBeGreaterThan(half);
     expect(await metricValue(two.metrics, 'pitwall_aggregator_frames_total')).toBeGreaterThan(0);
+    expect(await metricValue(two.metrics, 'pitwall_aggregator_restores_total', 'result="restored"')).toBe(2);
     await one.stop();
     await two.stop();
 
