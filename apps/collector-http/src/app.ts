@@ -52,7 +52,8 @@ export async function startCollectorHttp(deps: CollectorHttpDeps): Promise<Colle
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://collector');
     const fail = (err: Error) => {
-      logger.error('request failed', { url: req.url, err });
+      // The path only: a `?token=` must not reach the logs.
+      logger.error('request failed', { method: req.method, path: url.pathname, err });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'internal', reason: err.message }));
     };

@@ -40,6 +40,8 @@ export interface CollectorHttpConfig {
     maxDevices: number;
     /** Largest WebSocket message. */
     maxMessageBytes: number;
+    /** Replies waiting to be sent to a device (it is not reading) before it is disconnected. */
+    maxSendBufferBytes: number;
   };
   udp: {
     /** 0 = any free port; null = UDP ingest off. */
@@ -114,6 +116,7 @@ export function loadCollectorHttpConfig(env: EnvReader): CollectorHttpConfig {
       staleMs,
       maxDevices: env.int('DEVICE_TABLE_MAX', { default: 10_000, min: 1, max: 1_000_000 }),
       maxMessageBytes: env.int('DEVICE_MAX_MESSAGE_BYTES', { default: maxBodyBytes, min: 1024, max: 1024 * 1024 * 1024 }),
+      maxSendBufferBytes: env.int('DEVICE_MAX_SEND_BUFFER_BYTES', { default: 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 }),
     },
     udp: {
       port: env.bool('UDP_ENABLED', { default: true }) ? env.port('UDP_PORT', { default: 20778 }) : null,

@@ -68,10 +68,6 @@ const keyOf = (d: { source: string; deviceId: string }) => `${d.source}/${d.devi
 /** ws hands text and binary messages over as Buffers (binaryType 'nodebuffer'); no copy then. */
 const bytesOf = (data: RawData): Buffer => (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
 
-const json = (ws: WebSocket, msg: object) => {
-  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
-};
-
 export interface DeviceGatewayDeps {
   intake: Intake;
   auth: TokenAuth;
@@ -208,7 +204,7 @@ export class DeviceGateway {
       return this.refuse(state, undefined, err, null);
     }
     const env = readEnvelope(parsed);
-    if (env.kind === 'heartbeat') return json(state.ws, { type: 'heartbeat_ack', id: env.id ?? null, serverTime: new Date(this.clock()).toISOString() });
+    if (env.kind === 'heartbeat') return this.reply(state, { type: 'heartbeat_ack', id: env.id ?? null, serverTime: new Date(this.clock()).toISOString() });
     if (env.kind === 'register') return this.register(state, env.id, env.deviceId);
     const nowUs = nowMicros();
     const frames: TelemetryFrame[] = [];
@@ -222,6 +218,21 @@ export class DeviceGateway {
     this.publish(state, env.id, frames);
   }
 
+  /**
+   * Sends a JSON message. A device that does not read what we send would make its send buffer
+   * grow without end: past DEVICE_MAX_SEND_BUFFER_BYTES it is disconnected instead.
+   */
+  private reply(state: DeviceState, msg: object): void {
+    const ws = state.ws;
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.deps.config.device.maxSendBufferBytes) {
+      this.offline(state, `not reading its acks (${ws.bufferedAmount} bytes waiting to be sent)`);
+      ws.terminate();
+      return;
+    }
+    ws.send(JSON.stringify(msg));
+  }
+
   private register(state: DeviceState, id: unknown, deviceId: string | undefined): void {
     if (!deviceId || deviceId.length > 128) {
       return this.refuse(state, id, new PointError('imei', 'register_device needs imei (or deviceId) of 1 to 128 characters'), null);
@@ -232,7 +243,7 @@ export class DeviceGateway {
       this.track(state);
     }
     state.named = true;
-    json(state.ws, { type: 'registered', id: id ?? null, deviceId, imei: deviceId, message: 'Device registered successfully' });
+    this.reply(state, { type: 'registered', id: id ?? null, deviceId, imei: deviceId, message: 'Device registered successfully' });
   }
 
   private refuse(state: DeviceState, id: unknown, err: unknown, index: number | null): void {
@@ -241,7 +252,7 @@ export class DeviceGateway {
     const code = err instanceof PointError ? 'invalid_point' : err instanceof SyntaxError ? 'invalid_json' : 'invalid_message';
     const reason = (err as Error).message;
     this.deps.intake.stats.rejected(state.source, 'device', code, `${state.deviceId}: ${reason}`);
-    json(state.ws, { type: 'error', id: id ?? null, error: code, reason, index, field });
+    this.reply(state, { type: 'error', id: id ?? null, error: code, reason, index, field });
   }
 
   private publish(state: DeviceState, id: unknown, frames: TelemetryFrame[]): void {
@@ -250,7 +261,7 @@ export class DeviceGateway {
     if (state.unacked >= limit && !state.paused) {
       state.paused = true;
       state.ws.pause();
-      json(state.ws, { type: 'slow_down', unacked: state.unacked, limit });
+      this.reply(state, { type: 'slow_down', unacked: state.unacked, limit });
     }
     const seq = frames.length > 0 ? frames[frames.length - 1]!.sequence : null;
     const done = this.deps.intake
@@ -258,14 +269,14 @@ export class DeviceGateway {
       .then(
         () => {
           state.frames += frames.length;
-          json(state.ws, { type: 'ack', id: id ?? null, seq, accepted: frames.length, success: true, message: 'Telemetry processed successfully' });
+          this.reply(state, { type: 'ack', id: id ?? null, seq, accepted: frames.length, success: true, message: 'Telemetry processed successfully' });
         },
         (err: Error) => {
           state.errors++;
           const busy = err instanceof BusBusyError;
           const retryAfterMs = this.deps.config.retryAfterS * 1000;
           this.deps.intake.stats.rejected(state.source, 'device', busy ? 'bus_busy' : 'publish_failed', `${state.deviceId}: ${err.message}`);
-          json(state.ws, { type: 'nack', id: id ?? null, seq, error: busy ? 'bus_busy' : 'publish_failed', reason: err.message, retryAfterMs });
+          this.reply(state, { type: 'nack', id: id ?? null, seq, error: busy ? 'bus_busy' : 'publish_failed', reason: err.message, retryAfterMs });
         },
       )
       .finally(() => {

@@ -186,6 +186,24 @@ describe('device WebSocket /ws/ingest', () => {
     expect(Object.keys(report.devices).sort()).toEqual(['teamA/car1', 'teamB/car1']);
   });
 
+  test('a device that sends but never reads its acks is disconnected once DEVICE_MAX_SEND_BUFFER_BYTES wait for it', async () => {
+    h = await startHarness({ env: { DEVICE_MAX_SEND_BUFFER_BYTES: '16384' } });
+    const d = await open('?device=deaf');
+    const closed = new Promise<void>((resolve) => d.ws.once('close', () => resolve()));
+    d.ws.pause(); // stops reading; the kernel buffers fill, then the server's send buffer grows
+    const beat = JSON.stringify({ type: 'heartbeat' });
+    for (let i = 0; i < 200_000 && d.ws.readyState === d.ws.OPEN; i++) {
+      d.ws.send(beat);
+      if (i % 2000 === 0) {
+        await new Promise((r) => setTimeout(r, 5));
+        if ((await devices(h)).devices['device/deaf']!.online === false) break;
+      }
+    }
+    await eventually(async () => expect((await devices(h)).devices['device/deaf']!.offlineReason).toMatch(/not reading its acks/), 10_000);
+    d.ws.resume();
+    await closed;
+  }, 30_000);
+
   test('DEVICE_TABLE_MAX: offline devices are forgotten first; with all online the oldest connection is closed', async () => {
     h = await startHarness({ env: { DEVICE_TABLE_MAX: '2' } });
     const a = await open('?device=a');
