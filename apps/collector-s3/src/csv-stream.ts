@@ -64,7 +64,8 @@ export function isGzip(key: string, contentEncoding: string | undefined): boolea
  *
  * Parsing is lenient where a logger export is commonly sloppy (a quote inside a field, a short or
  * long row: the caller sees the cell count and reports the row) and skips what it cannot read at
- * all, reporting the line through `onSkip` and carrying on with the next record.
+ * all, reporting the line through `onSkip` and carrying on with the next record. A record over
+ * MAX_RECORD_BYTES (an unclosed quote swallowing the file) is a data error for the whole object.
  */
 export function openCsvStream(body: Readable, opts: { gzip: boolean; onBytes(n: number): void; onSkip(skip: CsvSkip): void }): CsvStream {
   // The first stage to fail decides what failed: pipeline then destroys every other stage with
@@ -87,6 +88,9 @@ export function openCsvStream(body: Readable, opts: { gzip: boolean; onBytes(n: 
     skip_records_with_error: true,
     max_record_size: MAX_RECORD_BYTES,
     on_skip: (err) => {
+      // After this error csv-parse drops the rest of its chunk and ends quietly (rows lost without
+      // a word); throwing turns it into a parse error, so the object fails with the line instead.
+      if ((err as (Error & { code?: string }) | undefined)?.code === 'CSV_MAX_RECORD_SIZE') throw err;
       const lines = (err as (Error & { lines?: number }) | undefined)?.lines ?? parser.info.lines;
       // info.records counts the header too.
       opts.onSkip({ line: lines, reason: err?.message ?? 'unreadable record', before: Math.max(0, parser.info.records - 1) });

@@ -102,15 +102,18 @@ interface OpenSample extends Sample {
  * Long CSVs (`telemetry_name`/`telemetry_value` per row) pivoted into one sample per
  * (vehicle, timestamp). A sample's rows need not be adjacent (loggers interleave cars), so up to
  * `maxOpen` samples are gathered at once; when one more arrives, the oldest is emitted. A row for
- * a sample emitted among the last `maxOpen` is reported as late rather than sent as a second,
- * partial frame with the same sequence number (storage would keep only one of them).
+ * a sample emitted among the last LATE_HORIZON × `maxOpen` is reported as late rather than sent as
+ * a second, partial frame with the same sequence number (storage would keep only one of them);
+ * later than that it does become such a frame.
  *
  * The grouping depends only on the rows and `maxOpen`, so reading the object again groups it the
  * same way: that is what lets a restart skip exactly the samples it already published.
  */
+const LATE_HORIZON = 4;
+
 class LongPivot implements RowSink {
   private readonly open = new Map<string, OpenSample>();
-  /** Keys of recently emitted samples, oldest first (bounded like `open`). */
+  /** Keys of the last LATE_HORIZON × maxOpen emitted samples, oldest first. */
   private readonly closed = new Set<string>();
   private readonly col: Record<'name' | 'value' | 'vehicle' | 'timestamp' | 'metaTime' | 'lap' | 'event' | 'session', number>;
 
@@ -148,7 +151,7 @@ class LongPivot implements RowSink {
     let sample = this.open.get(key);
     if (!sample) {
       if (this.closed.has(key)) {
-        return bad({ row, line, field: channel, reason: `late: sample ${vehicle} @ ${time} was already published (more than ${this.maxOpen} samples ago)` });
+        return bad({ row, line, field: channel, reason: `late: sample ${vehicle} @ ${time} was already published (gather more at once with S3_MAX_OPEN_SAMPLES, now ${this.maxOpen})` });
       }
       if (this.open.size >= this.maxOpen) this.emitOldest(emit);
       const record: Record<string, string | number> = { vehicle_id: vehicle, timestamp: time, lap: cell(this.col.lap) };
@@ -181,7 +184,7 @@ class LongPivot implements RowSink {
     const [key, sample] = this.open.entries().next().value!;
     this.open.delete(key);
     this.closed.add(key);
-    if (this.closed.size > this.maxOpen) this.closed.delete(this.closed.values().next().value!);
+    if (this.closed.size > LATE_HORIZON * this.maxOpen) this.closed.delete(this.closed.values().next().value!);
     emit(sample);
   }
 }

@@ -1,0 +1,70 @@
+import { ConfigError, EnvReader } from '@pitwall/config';
+import { loadCollectorS3Config } from '../src';
+
+const load = (env: Record<string, string>) => loadCollectorS3Config(new EnvReader(env));
+
+describe('loadCollectorS3Config', () => {
+  test('laptop defaults around the one required variable', () => {
+    expect(load({ S3_BUCKET: 'gr-cup-exports' })).toEqual({
+      bucket: 'gr-cup-exports',
+      prefix: '',
+      endpoint: undefined,
+      region: 'us-east-1',
+      credentials: undefined,
+      pollIntervalMs: 60_000,
+      listPageSize: 1000,
+      checkpointFile: '.pitwall-data/collector-s3/checkpoint.json',
+      batchFrames: 2000,
+      maxOpenSamples: 4096,
+      maxDoneObjects: 10_000,
+      sessionId: undefined,
+      track: '',
+    });
+  });
+
+  test('MinIO-style settings', () => {
+    const c = load({
+      S3_BUCKET: 'telemetry',
+      S3_PREFIX: 'barber/2025/',
+      S3_ENDPOINT: 'http://localhost:9000',
+      S3_REGION: 'eu-west-1',
+      S3_ACCESS_KEY_ID: 'minioadmin',
+      S3_SECRET_ACCESS_KEY: 'minioadmin',
+      S3_POLL_INTERVAL_MS: '5000',
+      S3_CHECKPOINT_FILE: '/var/lib/pitwall/s3.json',
+      S3_SESSION_ID: 'barber-r1',
+      S3_TRACK: 'barber',
+    });
+    expect(c).toMatchObject({
+      prefix: 'barber/2025/',
+      endpoint: 'http://localhost:9000',
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' },
+      pollIntervalMs: 5000,
+      checkpointFile: '/var/lib/pitwall/s3.json',
+      sessionId: 'barber-r1',
+      track: 'barber',
+    });
+  });
+
+  test.each([
+    [{}, 'S3_BUCKET'],
+    [{ S3_BUCKET: 'Bad_Bucket' }, 'S3_BUCKET'],
+    [{ S3_BUCKET: 'ok-bucket', S3_ENDPOINT: 'localhost:9000' }, 'S3_ENDPOINT'],
+    [{ S3_BUCKET: 'ok-bucket', S3_ACCESS_KEY_ID: 'only-the-id' }, 'S3_SECRET_ACCESS_KEY'],
+    [{ S3_BUCKET: 'ok-bucket', S3_SECRET_ACCESS_KEY: 'only-the-secret' }, 'S3_ACCESS_KEY_ID'],
+    [{ S3_BUCKET: 'ok-bucket', S3_POLL_INTERVAL_MS: '10' }, 'S3_POLL_INTERVAL_MS'],
+    [{ S3_BUCKET: 'ok-bucket', S3_LIST_PAGE_SIZE: '5000' }, 'S3_LIST_PAGE_SIZE'],
+    [{ S3_BUCKET: 'ok-bucket', S3_BATCH_FRAMES: '0' }, 'S3_BATCH_FRAMES'],
+    [{ S3_BUCKET: 'ok-bucket', S3_MAX_OPEN_SAMPLES: 'many' }, 'S3_MAX_OPEN_SAMPLES'],
+  ])('%j is refused naming %s', (env, variable) => {
+    let err: unknown;
+    try {
+      load(env as Record<string, string>);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe(variable);
+  });
+});
