@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { topicCatalogue } from '@pitwall/kafka';
 import { silentLogger } from '@pitwall/logger';
 import { topicCatalogue, topicNameVariable } from '@pitwall/kafka';
 import { exitCodes, setupKafka, type SetupIo } from '../../src/setup-kafka';
