@@ -74,6 +74,10 @@ export async function startCollectorHttp(deps: CollectorHttpDeps): Promise<Colle
     if (url.pathname === '/ws/ingest') devices.handleUpgrade(req, socket, head, url);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
+  // An NDJSON or delimited stream may run for a whole session, so no limit on a request's total
+  // time (Node's default is 5 min); a stalled sender is cut by the idle timeout instead.
+  server.requestTimeout = 0;
+  server.timeout = config.idleTimeoutMs;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });

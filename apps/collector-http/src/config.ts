@@ -22,6 +22,8 @@ export interface CollectorHttpConfig {
   maxStreamBytes: number;
   /** Frames per bus send while a stream is read. */
   streamBatchFrames: number;
+  /** A connection silent this long (mid-request or between requests) is closed. */
+  idleTimeoutMs: number;
   /** Retry-After seconds on a 503. */
   retryAfterS: number;
   /** Most messages the shared producer holds before publish pushes back (503 / slow down). */
@@ -102,6 +104,7 @@ export function loadCollectorHttpConfig(env: EnvReader): CollectorHttpConfig {
     maxBodyBytes,
     maxStreamBytes: env.int('INGEST_MAX_STREAM_BYTES', { default: 256 * 1024 * 1024, min: maxBodyBytes, max: Number.MAX_SAFE_INTEGER }),
     streamBatchFrames: env.int('INGEST_STREAM_BATCH_FRAMES', { default: 500, min: 1, max: 100_000 }),
+    idleTimeoutMs: env.int('INGEST_IDLE_TIMEOUT_MS', { default: 120_000, min: 100, max: 3_600_000 }),
     retryAfterS: env.int('INGEST_RETRY_AFTER_S', { default: 1, min: 1, max: 3600 }),
     producerMaxBuffered: env.int('INGEST_PRODUCER_MAX_BUFFERED', { default: 20_000, min: 1, max: 10_000_000 }),
     maxSources: env.int('INGEST_MAX_SOURCES', { default: 1000, min: 1, max: 1_000_000 }),

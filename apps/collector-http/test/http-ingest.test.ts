@@ -198,6 +198,29 @@ describe('POST /api/ingest, open (no tokens)', () => {
   });
 });
 
+describe('POST /api/ingest stream timing', () => {
+  test('a stream that keeps sending lives longer than the idle timeout; a stalled one is cut after INGEST_IDLE_TIMEOUT_MS', async () => {
+    const h = await startHarness({ env: { INGEST_IDLE_TIMEOUT_MS: '300', INGEST_STREAM_BATCH_FRAMES: '1' } });
+    try {
+      const req = http.request(h.url('/api/ingest'), { method: 'POST', headers: { 'content-type': 'application/x-ndjson' } });
+      const outcome = new Promise<string>((resolve) => {
+        req.on('response', (res) => resolve(`status ${res.statusCode}`));
+        req.on('error', (err) => resolve(`error ${(err as NodeJS.ErrnoException).code}`));
+      });
+      // Sending every 100 ms for 1 s: over three idle timeouts in total, never idle that long.
+      for (let i = 0; i < 10; i++) {
+        req.write(`${JSON.stringify(grCupPoint(i))}\n`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await eventually(() => expect(h.frames).toHaveLength(10));
+      // Now stall.
+      expect(await outcome).toMatch(/^error (ECONNRESET|EPIPE)$/);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('POST /api/ingest with tokens', () => {
   let h: Harness;
   beforeAll(async () => {
