@@ -28,7 +28,7 @@ const missing = [!fs.existsSync(chromiumPath) && `no browser at ${chromiumPath} 
   beforeAll(async () => {
     bus = new MemoryBus({ catalogue });
     const config = { ...loadWsBridgeConfig(new EnvReader({})), port: 0, host: '127.0.0.1', batchMs: 100, dashboardDir: distDir, groupId: 'dash-test' };
-    bridge = await startWsBridge({ bus, topics, logger: silentLogger(), metrics: new Metrics('ws-bridge'), health: new Health(), config });
+    bridge = await startWsBridge({ bus, topics, logger: silentLogger(), metrics: new Metrics('ws-bridge'), health: new Health(), config, pool: null });
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

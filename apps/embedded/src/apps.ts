@@ -21,5 +21,5 @@ export interface EmbeddedApp {
  * the composition root: the one place that imports apps.
  */
 export const embeddedApps: EmbeddedApp[] = [
-  { name: 'ws-bridge', start: (ctx) => startWsBridge({ ...ctx, config: loadWsBridgeConfig(ctx.env) }) },
+  { name: 'ws-bridge', start: (ctx) => startWsBridge({ ...ctx, config: loadWsBridgeConfig(ctx.env), pool: null }) },
 ];

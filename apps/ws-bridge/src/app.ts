@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
 import type { Bus, Consumer, IncomingMessage } from '@pitwall/bus';
 import type { TopicRole } from '@pitwall/kafka';
 import type { Logger } from '@pitwall/logger';
@@ -8,6 +9,7 @@ import type { Health, Stoppable } from '@pitwall/service';
 import type { WsBridgeConfig } from './config';
 import { LiveHub } from './live-hub';
 import { RecentFrames } from './recent';
+import { historyRoutes } from './history-routes';
 import { checkToken, HttpError, startBridgeServer, type Route } from './server';
 
 export interface WsBridgeDeps {
@@ -17,6 +19,8 @@ export interface WsBridgeDeps {
   metrics: Metrics;
   health: Health;
   config: WsBridgeConfig;
+  /** The history database (what the db-writer fills), for /api/sessions and replays; null = none. */
+  pool: Pool | null;
 }
 
 export interface RunningWsBridge extends Stoppable {
@@ -93,7 +97,17 @@ export async function startWsBridge(deps: WsBridgeDeps): Promise<RunningWsBridge
     return { status: 202, json: { success: true, command_id: command.commandId } };
   };
 
-  const server = await startBridgeServer({ config, hub, recent, logger, metrics, health: deps.health, routes: { 'POST /api/commands': commandsRoute } });
+  const server = await startBridgeServer({
+    config,
+    hub,
+    recent,
+    logger,
+    metrics,
+    health: deps.health,
+    pool: deps.pool,
+    routes: { 'POST /api/commands': commandsRoute, ...historyRoutes(config, deps.pool) },
+  });
+  if (!deps.pool) logger.warn('no database: /api/sessions and replays answer 503 until DATABASE_URL is set');
   deps.health.register('ws-bridge', () => ({ status: 'ok', detail: { viewers: hub.viewers.size, recentFrames: recent.size, port: server.port } }));
 
   return {

@@ -32,6 +32,8 @@ export interface Viewer {
   droppedTelemetry: number;
   /** Set by a ping, cleared by the pong: a viewer still set at the next ping is dead. */
   awaitingPong: boolean;
+  /** Watching a replay: live updates are held back until it ends. */
+  replaying: boolean;
 }
 
 export interface LiveHubOptions {
@@ -111,6 +113,7 @@ export class LiveHub {
       connectedAt: Date.now(),
       droppedTelemetry: 0,
       awaitingPong: false,
+      replaying: false,
     };
     this.viewers.set(v.id, v);
     this.viewerGauge.set(this.viewers.size);
@@ -146,7 +149,7 @@ export class LiveHub {
     if (this.viewers.size === 0) return;
     const cache = new Map<string, string | Uint8Array | null>();
     for (const v of this.viewers.values()) {
-      if (v.sub.types && !v.sub.types.has('telemetry_update')) continue;
+      if (v.replaying || (v.sub.types && !v.sub.types.has('telemetry_update'))) continue;
       const key = `${v.format}|${subKey(v.sub)}`;
       let payload = cache.get(key);
       if (payload === undefined) {
@@ -219,7 +222,7 @@ export class LiveHub {
     let json: string | Uint8Array | undefined;
     let bin: string | Uint8Array | undefined;
     for (const v of this.viewers.values()) {
-      if (v.sub.types && !v.sub.types.has(type)) continue;
+      if (v.replaying || (v.sub.types && !v.sub.types.has(type))) continue;
       if (!wants(v.sub, sessionId, carId)) continue;
       const payload = v.format === 'json' ? (json ??= render('json')) : (bin ??= render('protobuf'));
       this.sendKept(v, payload, type);

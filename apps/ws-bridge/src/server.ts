@@ -9,6 +9,7 @@ import { opsHandler } from '@pitwall/service';
 import type { WsBridgeConfig } from './config';
 import { LiveHub, MESSAGE_TYPES, wants, type MessageType, type Subscription, type Viewer } from './live-hub';
 import type { RecentFrames } from './recent';
+import { MAX_REPLAY_SPEED, Replay } from './replay';
 import { staticHandler } from './static';
 import { telemetryPoint } from './wire';
 
@@ -34,6 +35,8 @@ export interface BridgeServerOptions {
   health: Health;
   /** Routes beyond the built-in ones, by "METHOD /path" (a trailing `/*` matches a prefix). */
   routes: Record<string, Route>;
+  /** The history database, for replays; null = replays answer that there is none. */
+  pool: import('pg').Pool | null;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -190,11 +193,23 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<{ po
     });
   });
 
+  const replays = new Map<number, Replay>();
+  const endReplay = (v: Viewer) => {
+    replays.get(v.id)?.stop();
+    replays.delete(v.id);
+  };
+
   function onViewer(v: Viewer): void {
     const ws: WebSocket = v.ws;
     ws.on('pong', () => (v.awaitingPong = false));
-    ws.on('close', () => hub.remove(v));
-    ws.on('error', () => hub.remove(v));
+    ws.on('close', () => {
+      endReplay(v);
+      hub.remove(v);
+    });
+    ws.on('error', () => {
+      endReplay(v);
+      hub.remove(v);
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return hub.sendTo(v, 'error', { type: 'error', reason: 'send JSON text messages' });
       let msg: Record<string, unknown>;
@@ -230,9 +245,68 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<{ po
       }
       case 'ping':
         return hub.sendTo(v, 'pong', { type: 'pong', t: msg.t ?? null });
+      case 'replay':
+        return startReplay(v, msg);
+      case 'replay_control': {
+        const r = replays.get(v.id);
+        if (!r) throw new Error('no replay is playing; send {"type":"replay","session_id":…} first');
+        if (msg.action === 'pause') return r.pause();
+        if (msg.action === 'resume') return r.resume();
+        if (msg.action === 'speed') return r.setSpeed(replaySpeed(msg.speed));
+        if (msg.action === 'seek') return r.seekTo(replayTime(msg.to, 'to'));
+        throw new Error('action is pause, resume, speed or seek');
+      }
+      case 'replay_stop':
+        return endReplay(v);
       default:
-        throw new Error(`unknown message type ${JSON.stringify(msg.type)}; send hello, subscribe, recent or ping`);
+        throw new Error(`unknown message type ${JSON.stringify(msg.type)}; send hello, subscribe, recent, ping, replay, replay_control or replay_stop`);
     }
+  }
+
+  function replaySpeed(raw: unknown): number {
+    const speed = raw === undefined ? 1 : Number(raw);
+    if (!Number.isFinite(speed) || speed <= 0 || speed > MAX_REPLAY_SPEED) throw new Error(`speed must be above 0 and at most ${MAX_REPLAY_SPEED}`);
+    return speed;
+  }
+
+  /** ms since the epoch or an ISO time → µs. */
+  function replayTime(raw: unknown, name: string): number {
+    const ms = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) : NaN;
+    if (!Number.isFinite(ms)) throw new Error(`${name} must be ms since the epoch or an ISO time`);
+    return Math.round(ms * 1000);
+  }
+
+  function startReplay(v: Viewer, msg: Record<string, unknown>): void {
+    if (!opts.pool) throw new Error('replays need the database: the bridge has no DATABASE_URL');
+    if (typeof msg.session_id !== 'string' || !msg.session_id) throw new Error('replay needs a session_id');
+    endReplay(v);
+    const replay = new Replay(
+      opts.pool,
+      v,
+      hub,
+      {
+        sessionId: msg.session_id,
+        carId: typeof msg.car === 'string' && msg.car ? msg.car : undefined,
+        speed: replaySpeed(msg.speed),
+        fromUs: msg.from === undefined ? undefined : replayTime(msg.from, 'from'),
+      },
+      config.maxPointsPerCar,
+      logger,
+    );
+    replays.set(v.id, replay);
+    replay.start().then(
+      (found) => {
+        if (!found) {
+          replays.delete(v.id);
+          hub.sendTo(v, 'error', { type: 'error', reason: `no stored frames for session ${String(msg.session_id)}` });
+        }
+      },
+      (err: Error) => {
+        replays.delete(v.id);
+        logger.error('replay failed to start', { sessionId: msg.session_id, err });
+        hub.sendTo(v, 'error', { type: 'error', reason: `replay failed: ${err.message}` });
+      },
+    );
   }
 
   // Heartbeats: a viewer that did not answer the previous ping is gone (a half-open TCP
@@ -263,6 +337,7 @@ export async function startBridgeServer(opts: BridgeServerOptions): Promise<{ po
     port,
     async close() {
       clearInterval(heartbeat);
+      for (const r of replays.values()) r.stop('server shutting down');
       for (const v of hub.viewers.values()) v.ws.close(1001, 'server shutting down');
       wss.close();
       await new Promise<void>((resolve) => {

@@ -83,7 +83,7 @@ describe('ws-bridge', () => {
   async function start(config: Partial<WsBridgeConfig> = {}) {
     bus = new MemoryBus({ catalogue });
     metrics = new Metrics('ws-bridge');
-    bridge = await startWsBridge({ bus, topics, logger: silentLogger(), metrics, health: new Health(), config: { ...baseConfig, ...config } });
+    bridge = await startWsBridge({ bus, topics, logger: silentLogger(), metrics, health: new Health(), config: { ...baseConfig, ...config }, pool: null });
   }
   async function open(query = '') {
     const v = await connect(bridge.port, query);
@@ -119,7 +119,7 @@ describe('ws-bridge', () => {
     bus = new MemoryBus({ catalogue });
     await bus.producer().send(topics.telemetry, [{ key: 'old', value: encodeFrame(frame('old', 'c', 1)) }]);
     metrics = new Metrics('ws-bridge');
-    bridge = await startWsBridge({ bus, topics, logger: silentLogger(), metrics, health: new Health(), config: baseConfig });
+    bridge = await startWsBridge({ bus, topics, logger: silentLogger(), metrics, health: new Health(), config: baseConfig, pool: null });
     const v = await open();
     await produce(topics.telemetry, 'new', encodeFrame(frame('new', 'c', 1)));
     await until(() => ofType(v, 'telemetry_update').length > 0);
@@ -269,6 +269,10 @@ describe('ws-bridge', () => {
     const badCmd = await fetch(`${base}/api/commands`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer admin-secret' }, body: JSON.stringify({ session_id: 'x', action: 'self_destruct' }) });
     expect(badCmd.status).toBe(400);
     expect((await fetch(`${base}/api/commands`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer admin-secret' }, body: 'x' })).status).toBe(415);
+
+    const history = await fetch(`${base}/api/sessions`);
+    expect(history.status).toBe(503);
+    expect(((await history.json()) as { reason: string }).reason).toMatch(/DATABASE_URL/);
 
     const missing = await fetch(`${base}/api/nothing`);
     expect(missing.status).toBe(404);
