@@ -78,16 +78,34 @@ function checkSource(variable: string, name: string): string {
   return name;
 }
 
-export function loadCollectorHttpConfig(env: EnvReader): CollectorHttpConfig {
-  const tokens = env.pairs('INGEST_TOKENS', { default: {} });
+/**
+ * INGEST_TOKENS=source=token,... parsed here rather than by EnvReader.pairs, whose error message
+ * would quote the whole value, secrets included, into the logs.
+ */
+function loadTokens(env: EnvReader): Record<string, string> {
+  const variable = 'INGEST_TOKENS';
+  const raw = env.optionalString(variable);
+  const tokens: Record<string, string> = {};
+  if (raw === undefined) return tokens;
   const seen = new Map<string, string>();
-  for (const [source, token] of Object.entries(tokens)) {
-    checkSource('INGEST_TOKENS', source);
-    if (token.length < 8) throw new ConfigError('INGEST_TOKENS', `a token of at least 8 characters for source ${source}`, '(too short)');
+  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  items.forEach((item, i) => {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new ConfigError(variable, 'comma-separated source=token pairs', `(item ${i + 1} has no source=, value not shown)`);
+    const source = checkSource(variable, item.slice(0, eq).trim());
+    const token = item.slice(eq + 1).trim();
+    if (token.length < 8) throw new ConfigError(variable, `a token of at least 8 characters for source ${source}`, '(too short, not shown)');
+    if (tokens[source] !== undefined) throw new ConfigError(variable, `one token for source ${source}`, '(source repeated)');
     const other = seen.get(token);
-    if (other) throw new ConfigError('INGEST_TOKENS', `a different token for ${source} and ${other}`, '(shared token)');
+    if (other) throw new ConfigError(variable, `a different token for ${source} and ${other}`, '(shared token, not shown)');
     seen.set(token, source);
-  }
+    tokens[source] = token;
+  });
+  return tokens;
+}
+
+export function loadCollectorHttpConfig(env: EnvReader): CollectorHttpConfig {
+  const tokens = loadTokens(env);
   // The seed server read PORT; INGEST_PORT wins so the embedded process can keep PORT for another app.
   const port = env.has('INGEST_PORT') ? env.port('INGEST_PORT') : env.port('PORT', { default: 8081 });
   const heartbeatMs = env.int('DEVICE_HEARTBEAT_MS', { default: 15_000, min: 50, max: 600_000 });

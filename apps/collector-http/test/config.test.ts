@@ -39,11 +39,24 @@ describe('loadCollectorHttpConfig', () => {
     expect(c.partner).toMatchObject({ url: 'wss://feed.example/live', source: 'partner', reconnectMinMs: 500, reconnectMaxMs: 30_000, sendSince: true });
   });
 
+  test('a malformed INGEST_TOKENS never quotes a token in the error', () => {
+    for (const value of ['teamA:supersecret1', 'teamA=tiny', 'teamA=supersecret1,teamB=supersecret1']) {
+      try {
+        load({ INGEST_TOKENS: value });
+        throw new Error('expected a ConfigError');
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        expect((err as Error).message).not.toMatch(/supersecret1|tiny/);
+      }
+    }
+  });
+
   test.each([
     [{ INGEST_TOKENS: 'teamA' }, 'INGEST_TOKENS'],
     [{ INGEST_TOKENS: 'teamA=short' }, 'INGEST_TOKENS'],
     [{ INGEST_TOKENS: 'teamA=same-token,teamB=same-token' }, 'INGEST_TOKENS'],
     [{ INGEST_TOKENS: 'team a=aaaaaaaa1' }, 'INGEST_TOKENS'],
+    [{ INGEST_TOKENS: 'teamA=aaaaaaaa1,teamA=bbbbbbbb2' }, 'INGEST_TOKENS'],
     [{ INGEST_PORT: '70000' }, 'INGEST_PORT'],
     [{ DEVICE_HEARTBEAT_MS: '1000', DEVICE_STALE_MS: '1000' }, 'DEVICE_STALE_MS'],
     [{ STEER_FULL_SCALE_DEG: '0' }, 'STEER_FULL_SCALE_DEG'],
