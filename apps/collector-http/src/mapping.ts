@@ -6,7 +6,8 @@ import type { MappingConfig } from './config';
  * One flat telemetry point (a JSON object, a CSV row) → one TelemetryFrame. The only place field
  * names and units are known: HTTP, device WebSocket, UDP text and the partner feed all map here.
  *
- * Accepted names (first column wins where a frame field has several; see README for the table):
+ * Accepted names (the README has the table). When a point carries two names for one frame field the
+ * later one in the point wins, except times (ranked below) and brake/steer (explicit beats derived).
  * - GR Cup loggers: speed (km/h), nmot (rpm), aps (throttle %), pbrake_f / pbrake_r (bar),
  *   accx_can / accy_can (g), Steering_Angle (degrees at the wheel), gear, Laptrigger_lapdist_dls (m),
  *   lap, vehicle_id, timestamp; VBOX_Lat_Min / VBOX_Long_Minutes and any other numeric column go to

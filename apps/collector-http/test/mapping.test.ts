@@ -107,6 +107,13 @@ describe('our own camelCase fields', () => {
     expect(f.extras).toEqual({ oil_temp: 98 });
   });
 
+  test('two names for one field: the later one in the point wins; for times the rank decides', () => {
+    expect(mapper().map({ chassis: 'a', speed: 100, speed_kmh: 120 }, origin, NOW).speedKmh).toBe(120);
+    expect(mapper().map({ chassis: 'a', speed_kmh: 120, speed: 100 }, origin, NOW).speedKmh).toBe(100);
+    const t = { timestamp: '2025-01-01T00:00:01Z', meta_time: '2025-01-01T00:00:09Z' };
+    expect(mapper().map({ chassis: 'a', ...t }, origin, NOW).sourceTimeUs).toBe(Date.parse(t.timestamp) * 1000);
+  });
+
   test('an explicit brake beats the one derived from pressures, in either order', () => {
     expect(mapper().map({ carId: 'c', brake: 0.9, pbrake_f: 10 }, origin, NOW).brake).toBe(0.9);
     expect(mapper().map({ carId: 'c', pbrake_f: 10, brake: 0.9 }, origin, NOW).brake).toBe(0.9);
