@@ -59,6 +59,11 @@ test('a 50 MB CSV streams through with flat memory', async () => {
     const tap = await new FrameTap(bus, false).start();
     const app = await startCollector(bus, testConfig(bucket, `${dir.path}/cp.json`, { prefix: 'big/', batchFrames: 2000 }));
     const started = Date.now();
+    // While it reads, health shows the object and the rate.
+    await until(async () => {
+      const d = await app.detail();
+      return (d.inProgress as { key: string } | null)?.key === 'big/session.csv' && (d.rowsPerSecond as number) > 0;
+    }, 60_000, 'progress in health');
     await until(async () => (await app.detail()).objectsDone === 1, 150_000, 'big object done');
     const seconds = (Date.now() - started) / 1000;
     clearInterval(sampler);
