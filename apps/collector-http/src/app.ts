@@ -103,7 +103,13 @@ export async function startCollectorHttp(deps: CollectorHttpDeps): Promise<Colle
   }
   let partner: PartnerFeed | null = null;
   if (config.partner) {
-    partner = new PartnerFeed({ intake, config: config.partner, logger: logger.child({ component: 'partner-feed' }), retryAfterMs: config.retryAfterS * 1000 });
+    partner = new PartnerFeed({
+      intake,
+      config: config.partner,
+      logger: logger.child({ component: 'partner-feed' }),
+      retryAfterMs: config.retryAfterS * 1000,
+      maxMessageBytes: config.maxBodyBytes,
+    });
     partner.start();
   }
 

@@ -56,7 +56,15 @@ export class PartnerFeed {
   private readonly stats = { connects: 0, frames: 0, duplicatesSkipped: 0, badPoints: 0, lastMessageMs: 0, lastError: undefined as string | undefined };
 
   constructor(
-    private readonly deps: { intake: Intake; config: PartnerConfig; logger: Logger; retryAfterMs: number; random?: () => number },
+    private readonly deps: {
+      intake: Intake;
+      config: PartnerConfig;
+      logger: Logger;
+      retryAfterMs: number;
+      /** Largest message taken from the feed; a bigger one closes the connection (1009) and it is redialled. */
+      maxMessageBytes: number;
+      random?: () => number;
+    },
   ) {
     this.origin = { source: transportSource.partner, sourceName: deps.config.source };
   }
@@ -83,7 +91,7 @@ export class PartnerFeed {
     if (this.stopping) return;
     const headers: Record<string, string> = {};
     if (this.deps.config.token) headers.authorization = `Bearer ${this.deps.config.token}`;
-    const ws = new WebSocket(this.resumeUrl(), { headers, perMessageDeflate: false, handshakeTimeout: 10_000 });
+    const ws = new WebSocket(this.resumeUrl(), { headers, perMessageDeflate: false, handshakeTimeout: 10_000, maxPayload: this.deps.maxMessageBytes });
     this.ws = ws;
     this.paused = false;
     ws.on('open', () => {

@@ -100,6 +100,17 @@ describe('partner feed client', () => {
     await eventually(() => expect(h.frames).toHaveLength(1));
   });
 
+  test('a message over INGEST_MAX_BODY_BYTES closes the connection; the client redials and goes on', async () => {
+    feed = await startFeed();
+    h = await startHarness({ env: env(feed.port, { INGEST_MAX_BODY_BYTES: '2048' }) });
+    await eventually(() => expect(feed.connections).toHaveLength(1));
+    feed.connections[0]!.ws.send(JSON.stringify({ ...seedPoint(0), note: 'x'.repeat(4096) }));
+    await eventually(() => expect(feed.connections).toHaveLength(2));
+    feed.connections[1]!.ws.send(JSON.stringify(seedPoint(1)));
+    await eventually(() => expect(h.frames).toHaveLength(1));
+    expect((await partnerReport(h)).partner.lastError).toMatch(/Max payload size exceeded/);
+  });
+
   test('bad points from the feed are counted and skipped, the rest of the message is kept', async () => {
     feed = await startFeed();
     h = await startHarness({ env: env(feed.port) });
@@ -145,6 +156,7 @@ describe('PartnerFeed backoff', () => {
       intake: undefined as never,
       logger: silentLogger(),
       retryAfterMs: 1000,
+      maxMessageBytes: 1024,
       random,
       config: { url: 'ws://127.0.0.1:1/', source: 'p', reconnectMinMs: 100, reconnectMaxMs: 1000, staleMs: 1000, sendSince: true, maxQueuedFrames: 10, maxTrackedCars: 10 },
     });
