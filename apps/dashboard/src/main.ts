@@ -21,11 +21,16 @@ const wsUrl = () => {
 };
 
 let backoffMs = 500;
+let socket: WebSocket | null = null;
+const send = (msg: object) => socket?.readyState === WebSocket.OPEN && socket.send(JSON.stringify(msg));
+
 function connect(): void {
   const status = $('status');
   const ws = new WebSocket(wsUrl());
+  socket = ws;
   ws.onopen = () => {
     backoffMs = 500;
+    replay = null;
     status.textContent = 'live';
     status.className = 'status online';
     ws.send(JSON.stringify({ type: 'recent', seconds: 30 }));
@@ -64,19 +69,89 @@ function handle(msg: Record<string, unknown>): void {
       state.session(s.sessionId, s.track);
       break;
     }
+    case 'replay_started':
+      replay = { id: Number(msg.replay_id), fromUs: Number(msg.from_us), toUs: Number(msg.to_us), paused: false };
+      selectedSession = String(msg.session_id);
+      showReplay(`replaying ${String(msg.session_id)} at ${String(msg.speed)}×`);
+      break;
+    case 'replay_status':
+      if (replay) {
+        replay.paused = msg.state === 'paused';
+        showReplay(`${replay.paused ? 'paused' : 'replaying'} at ${String(msg.speed)}×`);
+      }
+      break;
+    case 'replay_ended':
+      replay = null;
+      showReplay(`replay ended: ${String(msg.reason)}`);
+      break;
+    case 'error':
+      showReplay(String(msg.reason));
+      break;
+  }
+  if (replay && msg.meta && typeof (msg.meta as { at_us?: number }).at_us === 'number') {
+    const at = (msg.meta as { at_us: number }).at_us;
+    ($('replay-seek') as HTMLInputElement).value = String(Math.round(((at - replay.fromUs) / Math.max(1, replay.toUs - replay.fromUs)) * 1000));
   }
 }
+
+// ---- replay -----------------------------------------------------------------------------------
+
+let replay: { id: number; fromUs: number; toUs: number; paused: boolean } | null = null;
+
+function showReplay(text: string): void {
+  $('replay-state').textContent = text;
+  const on = replay !== null;
+  ($('replay-pause') as HTMLButtonElement).disabled = !on;
+  ($('replay-stop') as HTMLButtonElement).disabled = !on;
+  ($('replay-seek') as HTMLInputElement).disabled = !on;
+  $('replay-pause').textContent = replay?.paused ? '▶' : '❚❚';
+  const status = $('status');
+  if (on) {
+    status.textContent = 'replay';
+    status.className = 'status replay';
+  } else if (socket?.readyState === WebSocket.OPEN) {
+    status.textContent = 'live';
+    status.className = 'status online';
+  }
+}
+
+async function loadStoredSessions(): Promise<void> {
+  const token = params.get('token');
+  const res = await fetch(`/api/sessions${token ? `?token=${encodeURIComponent(token)}` : ''}`).catch(() => null);
+  if (!res?.ok) return; // no database behind the bridge: replays stay unavailable
+  const body = (await res.json()) as { sessions: { session_id: string; track: string; laps: number }[] };
+  const select = $<HTMLSelectElement>('replay-session');
+  const chosen = select.value;
+  select.replaceChildren(new Option('replay a stored session…', ''), ...body.sessions.map((s) => new Option(`${s.track} — ${s.session_id} (${s.laps} laps)`, s.session_id)));
+  select.value = chosen;
+}
+
+$('replay-play').onclick = () => {
+  const sessionId = $<HTMLSelectElement>('replay-session').value;
+  if (!sessionId) return showReplay('choose a stored session first');
+  state.sessions.delete(sessionId); // the replay rebuilds it
+  send({ type: 'replay', session_id: sessionId, speed: Number($<HTMLSelectElement>('replay-speed').value) });
+};
+$('replay-pause').onclick = () => send({ type: 'replay_control', action: replay?.paused ? 'resume' : 'pause' });
+$('replay-stop').onclick = () => send({ type: 'replay_stop' });
+$<HTMLSelectElement>('replay-speed').onchange = () => replay && send({ type: 'replay_control', action: 'speed', speed: Number($<HTMLSelectElement>('replay-speed').value) });
+$<HTMLInputElement>('replay-seek').onchange = (ev) => {
+  if (!replay) return;
+  const fraction = Number((ev.target as HTMLInputElement).value) / 1000;
+  send({ type: 'replay_control', action: 'seek', to: (replay.fromUs + fraction * (replay.toUs - replay.fromUs)) / 1000 });
+};
 
 // ---- views ------------------------------------------------------------------------------------
 
 function currentSession(): SessionState | undefined {
-  if (!selectedSession || !state.sessions.has(selectedSession)) selectedSession = state.sessions.keys().next().value ?? '';
+  // A replay's session appears with its first frames: keep it selected until then.
+  if (!replay && (!selectedSession || !state.sessions.has(selectedSession))) selectedSession = state.sessions.keys().next().value ?? '';
   return state.sessions.get(selectedSession);
 }
 
 function renderSessions(): void {
   const ids = [...state.sessions.keys()];
-  if (sessionSelect.options.length !== ids.length) {
+  if ([...sessionSelect.options].map((o) => o.value).join('\n') !== ids.join('\n')) {
     sessionSelect.replaceChildren(...ids.map((id) => new Option(`${state.sessions.get(id)!.track || 'track?'} — ${id}`, id)));
   }
   sessionSelect.value = selectedSession;
@@ -217,3 +292,5 @@ sessionSelect.onchange = () => {
 
 setInterval(render, 250);
 connect();
+void loadStoredSessions();
+setInterval(() => void loadStoredSessions(), 30_000);

@@ -9,6 +9,7 @@ import { AlertSeverity, codecs, encodeFrame, Source } from '@pitwall/proto';
 import { Health } from '@pitwall/service';
 import { loadWsBridgeConfig, startWsBridge, type RunningWsBridge } from '../../ws-bridge/src';
 import { EnvReader } from '@pitwall/config';
+import { migrate, startTestPostgres, writeFrames, type TestPostgres } from '@pitwall/db';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const distDir = path.resolve(__dirname, '../dist');
@@ -24,11 +25,23 @@ const missing = [!fs.existsSync(chromiumPath) && `no browser at ${chromiumPath} 
   let bridge: RunningWsBridge;
   let browser: Browser;
   let feeding: NodeJS.Timeout;
+  let pg: TestPostgres;
 
   beforeAll(async () => {
+    // A stored session for the replay controls.
+    pg = await startTestPostgres('dashboard');
+    const { pool } = await pg.createDatabase();
+    await migrate(pool, { logger: silentLogger() });
+    const stored = Array.from({ length: 600 }, (_, i) => {
+      const angle = (i / 200) * 2 * Math.PI;
+      return codecs.frame.decode(
+        encodeFrame({ sessionId: 'stored-race', carId: 'car-9', driverName: 'Jim', track: 'sebring', sequence: i + 1, sourceTimeUs: 1_763_000_000_000_000 + i * 50_000, lap: 1 + Math.floor(i / 200), lapDistanceM: (i % 200) * 30, speedKmh: 200, worldPositionM: { x: 500 * Math.cos(angle), y: 300 * Math.sin(angle), z: 0 } }),
+      );
+    });
+    await writeFrames(pool, { records: stored.map((value, offset) => ({ value, topic: topics.telemetry, partition: 0, offset })), group: 'seed' });
     bus = new MemoryBus({ catalogue });
     const config = { ...loadWsBridgeConfig(new EnvReader({})), port: 0, host: '127.0.0.1', batchMs: 100, dashboardDir: distDir, groupId: 'dash-test' };
-    bridge = await startWsBridge({ bus, topics, logger: silentLogger(), metrics: new Metrics('ws-bridge'), health: new Health(), config, pool: null });
+    bridge = await startWsBridge({ bus, topics, logger: silentLogger(), metrics: new Metrics('ws-bridge'), health: new Health(), config, pool });
     browser = await chromium.launch({
       executablePath: chromiumPath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -67,6 +80,7 @@ const missing = [!fs.existsSync(chromiumPath) && `no browser at ${chromiumPath} 
     await browser?.close();
     await bridge?.stop();
     await bus?.close();
+    await pg?.stop();
   });
 
   it('loads, shows live cars, traces, the track map, laps, insights and alerts, and saves a screenshot', async () => {
@@ -105,6 +119,26 @@ const missing = [!fs.existsSync(chromiumPath) && `no browser at ${chromiumPath} 
 
     fs.mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: path.join(artifacts, 'dashboard.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('replays a stored session from the replay controls, then returns to live', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${bridge.port}/`);
+    await page.waitForSelector('#status.online', { timeout: 10_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('#replay-session option')].some((o) => (o as HTMLOptionElement).value === 'stored-race'), undefined, { timeout: 10_000 });
+    await page.selectOption('#replay-session', 'stored-race');
+    await page.selectOption('#replay-speed', '16');
+    await page.click('#replay-play');
+    await page.waitForSelector('#status.replay', { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('#session')?.textContent?.includes('stored-race') && document.querySelector('#cars tbody tr td:nth-child(3)')?.textContent === 'Jim', undefined, { timeout: 10_000 });
+    fs.mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'dashboard-replay.png'), fullPage: true });
+    await page.click('#replay-stop');
+    await page.waitForSelector('#status.online', { timeout: 10_000 });
+    expect(await page.textContent('#replay-state')).toMatch(/replay ended/);
     expect(errors).toEqual([]);
   }, 60_000);
 });

@@ -35,23 +35,40 @@ export interface SessionSummary {
   cars: string[];
 }
 
-/** Sessions with stored laps or SessionInfo, newest first. */
+/**
+ * Sessions with stored frames, laps or SessionInfo, newest first. Frame-only sessions are found
+ * with a loose index scan (one index probe per distinct session), not a scan of every frame.
+ */
 export async function listSessions(pool: Pool, limit = 200): Promise<SessionSummary[]> {
   const { rows } = await pool.query(
-    `WITH lap_stats AS (
+    `WITH RECURSIVE frame_sessions AS (
+       (SELECT session_id FROM frames ORDER BY session_id LIMIT 1)
+       UNION ALL
+       SELECT (SELECT f.session_id FROM frames f WHERE f.session_id > fs.session_id ORDER BY f.session_id LIMIT 1)
+         FROM frame_sessions fs WHERE fs.session_id IS NOT NULL),
+     lap_stats AS (
        SELECT session_id, min(track) AS track, count(*)::int AS laps, array_agg(DISTINCT car_id) AS cars,
               min(started_at) AS started_at, max(completed_at) AS updated_at
-         FROM laps GROUP BY session_id)
-     SELECT coalesce(s.session_id, l.session_id) AS session_id,
-            coalesce(s.track, l.track) AS track,
+         FROM laps GROUP BY session_id),
+     frame_stats AS (
+       SELECT fs.session_id,
+              (SELECT track FROM frames f WHERE f.session_id = fs.session_id LIMIT 1) AS track,
+              (SELECT min(time) FROM frames f WHERE f.session_id = fs.session_id) AS started_at,
+              (SELECT max(time) FROM frames f WHERE f.session_id = fs.session_id) AS updated_at,
+              ARRAY(SELECT DISTINCT car_id FROM frames f WHERE f.session_id = fs.session_id LIMIT 100) AS cars
+         FROM frame_sessions fs WHERE fs.session_id IS NOT NULL)
+     SELECT coalesce(s.session_id, l.session_id, f.session_id) AS session_id,
+            coalesce(s.track, l.track, f.track) AS track,
             coalesce(s.session_type, '') AS session_type,
             coalesce(s.source, 0) AS source,
-            (extract(epoch from coalesce(s.started_at, l.started_at)) * 1000000)::float8 AS started_at_us,
-            (extract(epoch from greatest(s.updated_at, l.updated_at)) * 1000000)::float8 AS updated_at_us,
+            (extract(epoch from coalesce(s.started_at, l.started_at, f.started_at)) * 1000000)::float8 AS started_at_us,
+            (extract(epoch from greatest(s.updated_at, l.updated_at, f.updated_at)) * 1000000)::float8 AS updated_at_us,
             coalesce(s.ended, false) AS ended,
             coalesce(l.laps, 0) AS laps,
-            coalesce(l.cars, ARRAY(SELECT jsonb_array_elements(s.cars)->>'carId')) AS cars
-       FROM sessions s FULL JOIN lap_stats l ON l.session_id = s.session_id
+            coalesce(l.cars, f.cars, ARRAY(SELECT jsonb_array_elements(s.cars)->>'carId')) AS cars
+       FROM sessions s
+       FULL JOIN lap_stats l ON l.session_id = s.session_id
+       FULL JOIN frame_stats f ON f.session_id = coalesce(s.session_id, l.session_id)
       ORDER BY started_at_us DESC NULLS LAST
       LIMIT $1`,
     [limit],

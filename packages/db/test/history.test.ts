@@ -70,10 +70,13 @@ describe('reading history back', () => {
   it('lists sessions with their laps and cars, and reads laps in order', async () => {
     const lap = (carId: string, n: number) => ({ sessionId: 'session-1', carId, track: 'monza', lap: n, lapTimeS: 100 + n, valid: true, startedAtUs: 1_763_000_000_000_000 + n * 1e8, completedAtUs: 1_763_000_000_000_000 + (n + 1) * 1e8 });
     await writeLaps(pool, { records: delivered([lap('car-7', 2), lap('car-7', 1), lap('car-9', 1)], 0, 0, 'telemetry.laps'), group: 'g' });
+    // A second session has frames only (no laps, no SessionInfo yet).
+    await writeFrames(pool, { records: delivered([frame(1, { sessionId: 'frames-only', carId: 'car-3', track: 'spa', sourceTimeUs: 1_763_100_000_000_000 })]), group: 'g' });
     const sessions = await listSessions(pool);
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({ sessionId: 'session-1', track: 'monza', laps: 3 });
-    expect(sessions[0]!.cars.sort()).toEqual(['car-7', 'car-9']);
+    expect(sessions.map((s) => s.sessionId)).toEqual(['frames-only', 'session-1']);
+    expect(sessions[1]).toMatchObject({ sessionId: 'session-1', track: 'monza', laps: 3 });
+    expect(sessions[1]!.cars.sort()).toEqual(['car-7', 'car-9']);
+    expect(sessions[0]).toMatchObject({ sessionId: 'frames-only', track: 'spa', laps: 0, cars: ['car-3'], startedAtUs: 1_763_100_000_000_000 });
     const laps = await readLaps(pool, 'session-1');
     expect(laps.map((l) => [l.carId, l.lap])).toEqual([['car-7', 1], ['car-7', 2], ['car-9', 1]]);
     expect(laps[0]!.lapTimeS).toBe(101);
