@@ -4,6 +4,8 @@ export {
   parseDecimal,
   DEFAULT_SCALES,
   MAX_EXTRAS,
+  CAR_NAMES,
+  TIME_NAMES,
   type ChannelScales,
   type PointDefaults,
   type PointError,

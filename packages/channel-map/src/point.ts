@@ -79,8 +79,10 @@ const CHANNELS: readonly Channel[] = [
   { names: ['lap'], set: (f, v) => void (f.lap = v), convert: (v) => (Number.isInteger(v) && v >= 0 && v <= 0xffffffff ? v : `not a lap number: ${v}`) },
 ];
 
-const CAR_NAMES = ['vehicle_id', 'chassis', 'car_id'];
-const TIME_NAMES = ['timestamp', 'meta_time'];
+/** The names a car id may come under, in priority order. */
+export const CAR_NAMES: readonly string[] = ['vehicle_id', 'chassis', 'car_id'];
+/** The names a sample's time may come under, in priority order. */
+export const TIME_NAMES: readonly string[] = ['timestamp', 'meta_time'];
 /** Names read as identity or time, never as extras. */
 const IDENTITY = new Set([...CAR_NAMES, ...TIME_NAMES, 'session_id', 'track', 'driver_name', 'car_model']);
 const CHANNEL_NAMES = new Set(CHANNELS.flatMap((c) => c.names));
