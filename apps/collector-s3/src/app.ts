@@ -21,7 +21,7 @@ export interface CollectorS3Deps {
 /**
  * Polls the bucket for CSV exports and publishes their rows as TelemetryFrames on the telemetry
  * topic. `stop()` stops reading, waits for the batch in flight to be acked, writes the checkpoint
- * and closes the S3 client (the bus belongs to the caller).
+ * and closes its producer and the S3 client (the bus belongs to the caller).
  */
 export async function startCollectorS3(deps: CollectorS3Deps): Promise<Stoppable> {
   const { config, logger } = deps;
@@ -63,7 +63,7 @@ export async function startCollectorS3(deps: CollectorS3Deps): Promise<Stoppable
     async stop() {
       await poller.stop();
       await checkpoint.flush();
-      await producer.flush();
+      await producer.close();
       deps.health.unregister('collector-s3');
       s3.destroy();
     },

@@ -138,13 +138,24 @@ export async function runObject(deps: ObjectRunDeps, obj: ObjectRef, resume: { r
     onBytes: (n) => stats.bytes(n),
     onSkip: (skip) => reportBad({ row: skip.before, line: skip.line, reason: skip.reason }),
   });
+  /** The object cannot be read (bad bytes, unusable header): never again for this ETag. */
+  const giveUp = (reason: string): ObjectOutcome => {
+    log.error('object unreadable: giving up on this version', { rowsRead: row, frames, badRows: bad, reason });
+    stats.error('read', new Error(`${obj.key}: ${reason}`));
+    checkpoint.complete(obj.key, obj.etag);
+    stats.current = undefined;
+    return 'failed';
+  };
+
   stats.current = { key: obj.key, rowsDone: resumeRows };
   log.info(resumeRows > 0 ? 'resuming object' : 'reading object', { rowsDone: resumeRows });
   try {
     for await (const rec of csv.records) {
       if (signal.aborted) break;
       if (!sink) {
-        sink = createRowSink(rec.cells, maxOpenSamples);
+        const made = createRowSink(rec.cells, maxOpenSamples);
+        if ('unusable' in made) return giveUp(`line ${rec.line}: ${made.unusable}`);
+        sink = made;
         continue;
       }
       sink.push(row++, rec, emit, reportBad);
@@ -155,12 +166,9 @@ export async function runObject(deps: ObjectRunDeps, obj: ObjectRef, resume: { r
     const dataError = csv.dataError();
     if (!dataError) throw err;
     // What was read before the damage is published; the object is not read again for this ETag.
+    sink?.end(emit);
     if (!(await flush())) return stopped();
-    log.error('object unreadable: giving up on this version', { rowsRead: row, frames, badRows: bad, err: dataError.message });
-    stats.error('read', new Error(`${obj.key}: ${dataError.message}`));
-    checkpoint.complete(obj.key, obj.etag);
-    stats.current = undefined;
-    return 'failed';
+    return giveUp(dataError.message);
   } finally {
     csv.destroy();
   }

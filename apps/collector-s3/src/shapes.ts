@@ -1,4 +1,4 @@
-import { columnMapper, parseDecimal, pointToFrame, type PointDefaults, type PointRecord, type PointResult } from '@pitwall/channel-map';
+import { CAR_NAMES, columnMapper, MAX_EXTRAS, parseDecimal, pointToFrame, TIME_NAMES, type PointDefaults, type PointRecord, type PointResult } from '@pitwall/channel-map';
 import type { CsvRecord } from './csv-stream';
 
 /**
@@ -40,9 +40,19 @@ export function detectShape(header: readonly string[]): CsvShape {
   return header.includes('telemetry_name') && header.includes('telemetry_value') ? 'long' : 'wide';
 }
 
-export function createRowSink(header: readonly string[], maxOpenSamples: number): RowSink {
+/**
+ * The sink for a file with this header, or why no row of it can become a frame (no car or no
+ * time column): then the object is refused at its first line instead of every row being bad.
+ */
+export function createRowSink(header: readonly string[], maxOpenSamples: number): RowSink | { unusable: string } {
   const names = header.map((h) => h.trim());
-  return detectShape(names) === 'long' ? new LongPivot(names, maxOpenSamples) : new WideRows(names);
+  const has = (candidates: readonly string[]) => candidates.some((c) => names.includes(c));
+  if (detectShape(names) === 'long') {
+    if (!names.includes('vehicle_id') || !has(TIME_NAMES)) return { unusable: `long CSV header without vehicle_id and ${TIME_NAMES.join('/')}` };
+    return new LongPivot(names, maxOpenSamples);
+  }
+  if (!has(CAR_NAMES) || !has(TIME_NAMES)) return { unusable: `header names no car (${CAR_NAMES.join('/')}) or no time (${TIME_NAMES.join('/')}) column` };
+  return new WideRows(names);
 }
 
 /** A GR Cup export names the event and session on every row; together they are the session. */
@@ -110,6 +120,8 @@ interface OpenSample extends Sample {
  * same way: that is what lets a restart skip exactly the samples it already published.
  */
 const LATE_HORIZON = 4;
+/** Channels one long-CSV sample may gather; more could never make a frame (MAX_EXTRAS). */
+const MAX_CHANNELS_PER_SAMPLE = MAX_EXTRAS + 64;
 
 class LongPivot implements RowSink {
   private readonly open = new Map<string, OpenSample>();
@@ -159,6 +171,9 @@ class LongPivot implements RowSink {
       if (session) record.session_id = session;
       sample = { firstRow: row, line, record, channelLines: new Map() };
       this.open.set(key, sample);
+    }
+    if (sample.channelLines.size >= MAX_CHANNELS_PER_SAMPLE) {
+      return bad({ row, line, field: channel, reason: `more than ${MAX_CHANNELS_PER_SAMPLE} channels for ${vehicle} @ ${time}` });
     }
     if (sample.channelLines.has(channel)) {
       return bad({ row, line, field: channel, reason: `duplicate: ${channel} already given for ${vehicle} @ ${time} on line ${sample.channelLines.get(channel)}` });

@@ -117,4 +117,14 @@ describe('collector-s3 when things go wrong', () => {
     expect(reports).toEqual([expect.objectContaining({ key: 'quote/a.csv', line: 6 })]);
     expect(reports[0]!.reason).toMatch(/Quote Not Closed/);
   });
+
+  test('a CSV whose header names no car or no time column is refused at line 1, once', async () => {
+    await bucket.put('header/laps.csv', 'lap,lap_time_s\n1,92.5\n2,91.8\n');
+    await bucket.put('header/long.csv', 'telemetry_name,telemetry_value,timestamp\nspeed,100,2025-01-01T00:00:00Z\n');
+    const { tap, app } = await collect('header/');
+    await until(async () => (await app.detail()).objectsFailed === 2);
+    expect(tap.frames).toHaveLength(0);
+    expect((await app.detail()).badRows).toBe(0);
+    expect((await app.detail()).lastError).toMatch(/^read: header\/long\.csv: line 1: long CSV header without vehicle_id/);
+  });
 });
