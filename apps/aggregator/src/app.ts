@@ -57,6 +57,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
 
   const owned = new Map<number, OwnedPartition>();
   let lastRestoreProblem: string | null = null;
+  let stopping = false;
   const newPartition = (partition: number) => new OwnedPartition(partition, new PartitionAnalysis(config), Date.now());
 
   /** Sends outputs; until acknowledged they are the partition's pending outputs. */
@@ -98,13 +99,10 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
   };
 
   const partitionFor = (partition: number): OwnedPartition => {
-    let part = owned.get(partition);
-    if (!part) {
-      // The bus assigns before it delivers; reaching here means a bus broke that promise.
-      logger.warn('batch for a partition not assigned here: starting its state empty', { partition });
-      part = newPartition(partition);
-      owned.set(partition, part);
-    }
+    const part = owned.get(partition);
+    // The bus assigns before it delivers and drops batches of revoked partitions. Analysing one
+    // here with empty state would publish partial laps over whole ones: fail it instead.
+    if (!part) throw new Error(`batch for ${topics.telemetry}[${partition}], which is not assigned to this instance`);
     return part;
   };
 
@@ -169,12 +167,17 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
   };
 
   const onAssigned = async (partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> => {
-    const mine = partitions.filter((tp) => tp.topic === topics.telemetry);
+    // Partitions kept across a rebalance (Kafka revokes only what moves) keep their live state,
+    // which is newer than any snapshot, and their position.
+    const mine = partitions.filter((tp) => tp.topic === topics.telemetry && !owned.has(tp.partition));
     let states: Map<number, PartitionState> | null = null;
     try {
       states = await store.read(topics.telemetry, mine.map((tp) => tp.partition));
       lastRestoreProblem = null;
     } catch (err) {
+      // Stopping: take nothing on. A batch for these partitions fails uncommitted, and no empty
+      // state gets snapshotted over the good one.
+      if (stopping) return [];
       // Never block the partitions: they start from the committed offsets with empty state (laps
       // in progress come out as partial; nothing is counted twice).
       lastRestoreProblem = (err as Error).message;
@@ -271,7 +274,9 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
 
   return {
     async stop() {
+      stopping = true;
       clearInterval(timer);
+      store.cancelReads();
       // Finishes the batch in progress, commits it, and revokes: each partition's final snapshot.
       await consumer.stop();
       await store.stop();

@@ -73,6 +73,8 @@ export class StateStore {
   private readonly latest = new Map<number, Buffer>();
   private readonly progress = new Map<number, Buffer>();
   private readonly waiters = new Map<string, () => void>();
+  /** Rejects reads in progress when the store stops (their timers would hold the process up). */
+  private readonly cancels = new Set<(err: Error) => void>();
   private readonly ignored;
   private readonly bytes;
 
@@ -120,17 +122,21 @@ export class StateStore {
     const barriers = stateParts.map((sp) => ({ key: this.barrierKeys[sp]!, nonce: randomUUID() }));
     const seen = Promise.all(barriers.map((b) => new Promise<void>((resolve) => this.waiters.set(b.nonce, resolve))));
     let timer: NodeJS.Timeout | undefined;
+    let cancel: ((err: Error) => void) | undefined;
     try {
       await this.opts.producer.send(
         this.opts.topic,
         barriers.map((b) => ({ key: b.key, value: Buffer.from(b.nonce), headers: { [STATE_KIND_HEADER]: 'barrier' } })),
       );
       const timeout = new Promise<never>((_, reject) => {
+        cancel = reject;
+        this.cancels.add(reject);
         timer = setTimeout(() => reject(new StateReadTimeout(this.opts.topic, this.opts.readTimeoutMs)), this.opts.readTimeoutMs);
       });
       await Promise.race([seen, timeout]);
     } finally {
       clearTimeout(timer);
+      if (cancel) this.cancels.delete(cancel);
       for (const b of barriers) this.waiters.delete(b.nonce);
     }
     const out = new Map<number, PartitionState>();
@@ -142,7 +148,13 @@ export class StateStore {
     return out;
   }
 
+  /** Fails the reads in progress at once (the app is stopping: no assignment should wait). */
+  cancelReads(): void {
+    for (const cancel of this.cancels) cancel(new Error(`state store of ${this.opts.topic} stopping`));
+  }
+
   async stop(): Promise<void> {
+    this.cancelReads();
     await this.reader?.stop();
     this.reader = null;
   }

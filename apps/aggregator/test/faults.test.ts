@@ -50,4 +50,33 @@ describe('aggregator under faults', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(laps(memory).some((l) => /partial/.test(l.invalidReason ?? ''))).toBe(true);
   });
+
+  test('stopping while an assignment waits for the state reader returns at once and snapshots no empty state', async () => {
+    const memory = newBus();
+    const { bus, consumers } = recordingBus(memory);
+    const frames = interleave(SPREAD_SESSIONS.map((s, i) => stintFrames({ sessionId: s, carId: `${i}`, laps: 3 })));
+    const cut = Math.floor(frames.length * 0.6);
+    await publishFrames(memory, frames.slice(0, cut));
+    const one = await startApp(bus, { stateReadTimeoutMs: 30_000 });
+    await until(() => caughtUp(memory));
+    (consumers.find((c) => c.opts.groupId.startsWith(`${GROUP}.state.`))!.consumer as MemoryConsumer).pause();
+    // The second joins; the first's assignment now waits on its stalled reader, and it is stopped.
+    const starting = startApp(bus);
+    await new Promise((r) => setTimeout(r, 100));
+    const stopStarted = Date.now();
+    await one.stop();
+    expect(Date.now() - stopStarted).toBeLessThan(5000);
+    const two = await starting;
+    await publishFrames(memory, frames.slice(cut));
+    await until(() => caughtUp(memory));
+    await two.stop();
+
+    expect(await metricValue(one.metrics, 'pitwall_aggregator_restores_total', 'result="unread"')).toBe(0);
+    // Two at its join, then all four when the first left (the in-memory bus reassigns everything).
+    expect(await metricValue(two.metrics, 'pitwall_aggregator_restores_total', 'result="restored"')).toBe(6);
+    const all = laps(memory);
+    expect(new Set(all.map(lapKey)).size).toBe(3 * SPREAD_SESSIONS.length);
+    expect(all.length).toBe(3 * SPREAD_SESSIONS.length);
+    expect(all.every((l) => l.valid)).toBe(true);
+  });
 });

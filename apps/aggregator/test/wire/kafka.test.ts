@@ -11,6 +11,7 @@ import { Health } from '@pitwall/service';
 import { fastGroup, startWireCluster, waitFor, type WireCluster } from '../../../../packages/kafka/test/wire/wire-cluster';
 import { loadAggregatorConfig, startAggregator } from '../../src';
 import { interleave, stintFrames } from '../../src/synthetic-stint';
+import { SPREAD_SESSIONS } from '../harness';
 
 jest.setTimeout(120_000);
 
@@ -78,5 +79,43 @@ describe('aggregator over Kafka', () => {
     const snapshots = state.filter((m) => m.headers['pitwall.state'] === 'snapshot').map((m) => JSON.parse(m.value.toString()));
     expect(snapshots).toContainEqual(expect.objectContaining({ version: 1, topic: topics.telemetry, nextOffset: cut }));
     await lapReader.stop();
+  });
+
+  it('a second instance joins mid-stint: the partitions that move carry their state, the kept ones keep theirs', async () => {
+    const topics = topicNames(catalogue);
+    const config = loadAggregatorConfig(new EnvReader({ AGGREGATOR_GROUP: 'wire-pair', AGGREGATOR_TICK_MS: '60000' }));
+    const frames = interleave(SPREAD_SESSIONS.map((s, i) => stintFrames({ sessionId: `pair-${s}`, carId: `${i}`, laps: 3 })));
+    const cut = Math.floor(frames.length * 0.55);
+    const feeder = newBus().producer();
+    const publish = (part: typeof frames) => feeder.send(topics.telemetry, part.map((f) => ({ key: f.sessionId!, value: codecs.frame.encode(f) })));
+    const laps: LapSummary[] = [];
+    const reader = newBus().consumer({ groupId: 'wire-pair-laps', topics: [topics.laps] });
+    await reader.run(async (batch) => {
+      for (const m of batch.messages) if (m.key?.startsWith('pair-')) laps.push(codecs.lap.decode(m.value));
+    });
+
+    await publish(frames.slice(0, cut));
+    const deps = { topics, logger: silentLogger(), config };
+    const oneHealth = new Health();
+    const twoHealth = new Health();
+    const one = await startAggregator({ ...deps, health: oneHealth, bus: newBus(), metrics: new Metrics('one') });
+    await waitFor('lap 1 of every car', () => laps.length === SPREAD_SESSIONS.length, 60_000);
+    const twoMetrics = new Metrics('two');
+    const two = await startAggregator({ ...deps, health: twoHealth, bus: newBus(), metrics: twoMetrics });
+    const owned = async (health: Health) => ((await health.report()).checks.aggregator?.detail?.partitions as number[] | undefined) ?? [];
+    await waitFor('the partitions split', async () => (await owned(oneHealth)).length === 2 && (await owned(twoHealth)).length === 2, 60_000);
+    await publish(frames.slice(cut));
+    await waitFor('laps 2 and 3 of every car', () => laps.length >= 3 * SPREAD_SESSIONS.length, 60_000);
+    await one.stop();
+    await two.stop();
+    await reader.stop();
+
+    const keys = laps.map((l) => `${l.sessionId}/${l.lap}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toHaveLength(3 * SPREAD_SESSIONS.length);
+    // Lap 2 was in progress at the rebalance on every partition, moved or kept: all whole and valid.
+    expect(laps.filter((l) => !l.valid).map((l) => `${l.sessionId}/${l.lap}: ${l.invalidReason}`)).toEqual([]);
+    const { body } = await twoMetrics.render();
+    expect(body).toMatch(/pitwall_aggregator_restores_total\{[^}]*result="restored"[^}]*\} 2/);
   });
 });
