@@ -206,7 +206,8 @@ function mapCells(layout: Layout, cells: readonly PointValue[], defaults: PointD
   let extras: Record<string, number> | undefined;
   let extraCount = 0;
 
-  for (const { channel, at } of layout.channels) {
+  for (let c = 0; c < layout.channels.length; c++) {
+    const { channel, at } = layout.channels[c]!;
     const i = firstPresent(cells, at);
     if (i < 0) continue;
     const v = parseDecimal(cells[i]);
@@ -220,7 +221,8 @@ function mapCells(layout: Layout, cells: readonly PointValue[], defaults: PointD
     }
   }
 
-  for (const i of layout.extras) {
+  for (let e = 0; e < layout.extras.length; e++) {
+    const i = layout.extras[e]!;
     const v = parseDecimal(cells[i]);
     if (v === undefined) continue;
     if (++extraCount > MAX_EXTRAS) return fail(names[i]!, `more than ${MAX_EXTRAS} extra channels`);
@@ -235,12 +237,15 @@ function fail(field: string, reason: string): PointResult {
 }
 
 function isEmpty(v: PointValue): boolean {
-  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+  if (v === undefined || v === null) return true;
+  if (typeof v !== 'string') return false;
+  // Only a string that starts with whitespace (or is '') can be blank: skip trim() for the rest.
+  return v.length === 0 || (v.charCodeAt(0) <= 32 && v.trim() === '');
 }
 
 /** The first of the candidate columns with a non-empty value, or -1. */
 function firstPresent(cells: readonly PointValue[], candidates: readonly number[]): number {
-  for (const i of candidates) if (!isEmpty(cells[i])) return i;
+  for (let c = 0; c < candidates.length; c++) if (!isEmpty(cells[candidates[c]!])) return candidates[c]!;
   return -1;
 }
 
