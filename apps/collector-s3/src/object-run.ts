@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { PointDefaults } from '@pitwall/channel-map';
 import { BusBusyError, type FramePublisher } from '@pitwall/collector-kit';
 import type { Logger } from '@pitwall/logger';
 import { nowMicros, Source, type TelemetryFrame } from '@pitwall/proto';
@@ -103,9 +104,13 @@ export async function runObject(deps: ObjectRunDeps, obj: ObjectRef, resume: { r
     if (bad <= LOGGED_BAD_ROWS) log.warn('bad row skipped', { line: p.line, field: p.field, reason: p.reason });
   };
 
+  // One defaults object per batch: every frame of a batch is read within milliseconds, and a
+  // fresh object and clock read per row cost more than the precision is worth.
+  const defaults: PointDefaults = { sessionId: fallbackSession, source: Source.SOURCE_S3_CSV, ingestTimeUs: nowMicros(), track: deps.track };
   const emit = (s: Sample) => {
     if (s.firstRow < resumeRows) return;
-    const r = sink!.toFrame(s, { sessionId: fallbackSession, source: Source.SOURCE_S3_CSV, ingestTimeUs: nowMicros(), track: deps.track });
+    if (batch.length === 0) defaults.ingestTimeUs = nowMicros();
+    const r = sink!.toFrame(s, defaults);
     if ('error' in r) {
       const line = s.channelLines?.get(r.error.field) ?? s.line;
       reportBad({ row: s.firstRow, line, field: r.error.field, reason: r.error.reason }, s.channelLines?.size ?? 1);

@@ -12,4 +12,5 @@ test('s3-csv benchmark measures both sides from the same s3rver and reports a Be
   expect(r.ratio).toBeCloseTo(r.ours / r.baseline, 10);
   expect(r.met).toBe(r.ratio >= 0.5);
   expect(r.notes).toContain('5000 wide GR Cup rows');
+  expect(r.notes).toMatch(/long GR Cup export shape, 5000 rows .* ours \d+ vs \d+ rows\/s/);
 });
