@@ -228,10 +228,12 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
     part.housekeepingQueued = true;
     part
       .exclusive(async () => {
-        if (part.revoked || part.pending) return;
+        if (part.revoked) return;
+        // Outputs a failed send left behind go first (a quiet partition has no batch to carry them).
+        if (part.pending) await publish(part, part.pending);
         await publish(part, encodeOutputs(part.analysis.housekeeping(Date.now(), config.idleEvictMs * 1000)));
       })
-      .catch((err: unknown) => logger.error('timer outputs not published; they go out before the next batch', { partition: part.partition, err }))
+      .catch((err: unknown) => logger.error('outputs not published; retried on the next tick or batch', { partition: part.partition, err }))
       .finally(() => (part.housekeepingQueued = false));
   };
   const timer = setInterval(() => {

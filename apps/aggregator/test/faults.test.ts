@@ -1,6 +1,6 @@
 import type { MemoryConsumer } from '@pitwall/bus';
 import { interleave, stintFrames } from '../src/synthetic-stint';
-import { caughtUp, GROUP, insights, lapKey, laps, metricValue, newBus, publishFrames, recordingBus, SPREAD_SESSIONS, startApp, topics, until } from './harness';
+import { alerts, caughtUp, GROUP, insights, lapKey, laps, metricValue, newBus, publishFrames, recordingBus, SPREAD_SESSIONS, startApp, topics, until } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -19,6 +19,19 @@ describe('aggregator under faults', () => {
     // Insights of the failed attempts may have gone out twice (the same bytes); none is missing.
     const insightKeys = new Set(insights(memory).map((i) => `${i.lap}:${i.sector ?? 'lap'}`));
     expect(insightKeys.size).toBe(12);
+  });
+
+  test('timer outputs whose send failed go out on a later tick, with no frames arriving', async () => {
+    const memory = newBus();
+    const { bus } = recordingBus(memory, { topic: topics.alerts, times: 1 });
+    await publishFrames(memory, stintFrames({ sessionId: 'quiet', carId: '8', laps: 1 }));
+    const app = await startApp(bus, { tickMs: 50, idleEvictMs: 60_000 });
+    await until(() => caughtUp(memory));
+    // The dropout alert 3 s after the last frame: its first send fails, a later tick sends it.
+    await until(() => alerts(memory).some((a) => a.code === 'DATA_DROPOUT'), 10_000, 'the dropout alert');
+    await app.stop();
+    expect(await metricValue(app.metrics, 'pitwall_aggregator_publish_failures_total')).toBe(1);
+    expect(alerts(memory).map((a) => `${a.carId}:${a.code}:${a.cleared}`)).toEqual(['8:DATA_DROPOUT:false']);
   });
 
   test('a state reader that does not catch up in time does not block the partitions: they start without state', async () => {
