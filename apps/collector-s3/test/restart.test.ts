@@ -1,6 +1,6 @@
 import { copyFile, readFile } from 'node:fs/promises';
 import type { TelemetryFrame } from '@pitwall/proto';
-import { FrameTap, LONG_HEADER, longRows, newBus, startCollector, tempDir, testConfig, TestBucket, until, type RunningCollector } from './helpers';
+import { FrameTap, LONG_HEADER, longRows, metricValue, newBus, startCollector, tempDir, testConfig, TestBucket, until, type RunningCollector } from './helpers';
 
 jest.setTimeout(90_000);
 
@@ -174,5 +174,37 @@ describe('restart mid-file', () => {
       seen.set(id, f);
     }
     expect(replayed).toBe(acked - early);
+  });
+
+  test('while the bus does not ack, the download stops after a bounded read-ahead (backpressure)', async () => {
+    const file = wide(25_000); // 100 000 rows, about 5 MB
+    const size = Buffer.byteLength(file.text);
+    await bucket.put('stall/wide.csv', file.text);
+    const bus = newBus(300);
+    const tap = await new FrameTap(bus, false).start();
+    tap.hold();
+    const app = await startCollector(bus, testConfig(bucket, `${dir.path}/stall.json`, { prefix: 'stall/', batchFrames: 100 }));
+    await until(() => bus.highWatermark('telemetry', 0) + bus.highWatermark('telemetry', 1) >= 300, 15_000, 'bus full');
+    // Stalled: reading stops at the read-ahead bound instead of pulling the whole object in.
+    let bytes = -1;
+    await until(async () => {
+      const now = await metricValue(app.metrics, 'pitwall_s3_bytes_total');
+      const settled = now === bytes;
+      bytes = now;
+      return settled && now > 0;
+    }, 15_000, 'download paused');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await metricValue(app.metrics, 'pitwall_s3_bytes_total')).toBe(bytes);
+    process.stdout.write(`stalled after ${bytes} of ${size} bytes\n`);
+    expect(bytes).toBeLessThan(3 * 2 ** 20);
+    expect(bytes).toBeLessThan(size);
+    // Released, it reads the rest and publishes every row exactly once.
+    tap.release();
+    await until(async () => (await app.detail()).objectsDone === 1, 60_000, 'object done');
+    await until(() => tap.count >= file.ids.length);
+    expect(tap.count).toBe(file.ids.length);
+    expect(await metricValue(app.metrics, 'pitwall_s3_bytes_total')).toBe(size);
+    await app.stop();
+    await tap.stop();
   });
 });
