@@ -8,6 +8,7 @@ import { AcServer } from './ac/server';
 import { AccServer } from './acc/server';
 import type { Protocol, SimulatorConfig } from './config';
 import { F1Sender } from './f1/sender';
+import { HttpPoster } from './http';
 import type { SendObserver } from './udp';
 
 export interface SimulatorDeps {
@@ -24,6 +25,7 @@ export interface RunningSimulator extends Stoppable {
   f1: F1Sender[];
   ac: AcServer | null;
   acc: AccServer | null;
+  http: HttpPoster | null;
 }
 
 export async function startSimulator(deps: SimulatorDeps): Promise<RunningSimulator> {
@@ -35,11 +37,11 @@ export async function startSimulator(deps: SimulatorDeps): Promise<RunningSimula
     bytes.inc({ protocol }, size);
   };
   const race = (cars: number, i = 0) => ({ seed: config.seed * 1000 + i, cars, trackLengthM: config.trackLengthM, degradationSPerLap: config.degradationSPerLap });
-  const running: RunningSimulator = { f1: [], ac: null, acc: null, stop: () => stop() };
+  const running: RunningSimulator = { f1: [], ac: null, acc: null, http: null, stop: () => stop() };
 
   async function stop(): Promise<void> {
     deps.health.unregister('simulator');
-    await Promise.all([...running.f1.map((rig) => rig.stop()), running.ac?.stop(), running.acc?.stop()]);
+    await Promise.all([...running.f1.map((rig) => rig.stop()), running.ac?.stop(), running.acc?.stop(), running.http?.stop()]);
   }
 
   try {
@@ -84,6 +86,17 @@ export async function startSimulator(deps: SimulatorDeps): Promise<RunningSimula
         logger.info('F1 rig sending', { target: `${config.f1.host}:${config.f1.port}`, format: config.f1.format, sessionUid: String(rig.sessionUid) });
       }
     }
+    if (config.http) {
+      running.http = new HttpPoster({
+        url: config.http.url,
+        token: config.http.token,
+        sampleRateHz: config.http.sampleRateHz,
+        timeScale: config.timeScale,
+        race: race(config.http.cars),
+        logger: logger.child({ protocol: 'http' }),
+      }).start();
+      logger.info('posting to the HTTP ingest', { url: config.http.url });
+    }
   } catch (err) {
     await stop();
     throw err;
@@ -95,6 +108,7 @@ export async function startSimulator(deps: SimulatorDeps): Promise<RunningSimula
       f1: running.f1.map((rig) => ({ sessionUid: String(rig.sessionUid), frames: rig.frames, sent: rig.stats.sent, sendErrors: rig.stats.sendErrors })),
       ac: running.ac && { port: running.ac.port, client: running.ac.subscriber !== null, streaming: running.ac.subscriber?.update ?? false, sent: running.ac.stats.sent },
       acc: running.acc && { port: running.acc.port, clients: running.acc.clients.size, sent: running.acc.stats.sent },
+      http: running.http && running.http.stats,
     },
   }));
   return running;

@@ -1,7 +1,9 @@
 import { ConfigError, type EnvReader } from '@pitwall/config';
 import { MAX_CARS, PACKET_FORMATS, type PacketFormat } from '@pitwall/f1-udp';
 
-export const PROTOCOLS = ['f1', 'ac', 'acc'] as const;
+export const PROTOCOLS = ['f1', 'ac', 'acc', 'http'] as const;
+/** What runs when SIM_PROTOCOLS is unset: the three game sides (http needs SIM_HTTP_URL). */
+const DEFAULT_PROTOCOLS = ['f1', 'ac', 'acc'];
 export type Protocol = (typeof PROTOCOLS)[number];
 
 export interface SimulatorConfig {
@@ -19,10 +21,12 @@ export interface SimulatorConfig {
   f1: { host: string; port: number; format: PacketFormat; rigs: number; cars: number };
   ac: { port: number; cars: number };
   acc: { port: number; cars: number; password: string; commandPassword: string };
+  /** Present when 'http' is selected. */
+  http: { url: string; token: string | undefined; cars: number; sampleRateHz: number } | null;
 }
 
 export function loadSimulatorConfig(env: EnvReader): SimulatorConfig {
-  const protocols = env.list('SIM_PROTOCOLS', { default: [...PROTOCOLS] });
+  const protocols = env.list('SIM_PROTOCOLS', { default: DEFAULT_PROTOCOLS });
   const unknown = protocols.filter((p) => !(PROTOCOLS as readonly string[]).includes(p));
   if (unknown.length > 0 || protocols.length === 0) throw new ConfigError('SIM_PROTOCOLS', `a comma-separated subset of ${PROTOCOLS.join(', ')}`, protocols.join(','));
   const [target, ...more] = env.hostPorts('SIM_F1_TARGET', { default: ['127.0.0.1:20777'] });
@@ -54,5 +58,13 @@ export function loadSimulatorConfig(env: EnvReader): SimulatorConfig {
       password: env.optionalString('SIM_ACC_PASSWORD') ?? 'asd',
       commandPassword: env.optionalString('SIM_ACC_COMMAND_PASSWORD') ?? '',
     },
+    http: protocols.includes('http')
+      ? {
+          url: env.url('SIM_HTTP_URL'),
+          token: env.optionalString('SIM_HTTP_TOKEN'),
+          cars: env.int('SIM_HTTP_CARS', { default: 8, min: 1, max: 100 }),
+          sampleRateHz: env.int('SIM_HTTP_RATE_HZ', { default: 10, min: 1, max: 1000 }),
+        }
+      : null,
   };
 }

@@ -16,6 +16,13 @@ describe('simulator config', () => {
     expect(config.ac.port).toBe(9996);
     expect(config.acc).toMatchObject({ port: 9000, password: 'asd', commandPassword: '' });
     expect(config.rateHz).toBe(60);
+    expect(config.http).toBeNull();
+  });
+
+  it('needs SIM_HTTP_URL when http is selected', () => {
+    expect(() => loadSimulatorConfig(new EnvReader({ SIM_PROTOCOLS: 'http' }))).toThrow(/^SIM_HTTP_URL:/);
+    const config = loadSimulatorConfig(new EnvReader({ SIM_PROTOCOLS: 'http', SIM_HTTP_URL: 'http://127.0.0.1:8090/api/ingest', SIM_HTTP_TOKEN: 't' }));
+    expect(config.http).toEqual({ url: 'http://127.0.0.1:8090/api/ingest', token: 't', cars: 8, sampleRateHz: 10 });
   });
 
   it('reads every variable', () => {
