@@ -42,6 +42,13 @@ function app(dir, { instances = 1, healthPort, env = {} }) {
 // main (except embedded-only ones, marked `"pitwall": { "pm2": false }` in their package.json)
 // has one.
 const apps = [
+  // Collectors: one instance each, since each binds or talks to one game port. More rigs on other
+  // ports are more entries.
+  app('collector-ac', { healthPort: 9420, env: { AC_HOST: '127.0.0.1', AC_PORT: '9996' } }),
+  app('collector-acc', { healthPort: 9421, env: { ACC_HOST: '127.0.0.1', ACC_UDP_PORT: '9000' } }),
+  app('collector-f1', { healthPort: 9422, env: { F1_UDP_PORT: '20777' } }),
+  // HTTP ingest on 8081, device WebSocket at /ws/ingest, UDP text on 20778.
+  app('collector-http', { healthPort: 9423, env: { INGEST_PORT: '8081', UDP_PORT: '20778' } }),
   // Live view: one instance per WS_PORT; each reads the live topics in a group of its own.
   app('ws-bridge', { healthPort: 9410, env: { WS_PORT: '8080' } }),
 ];

@@ -1,6 +1,7 @@
 import type { Bus } from '@pitwall/bus';
 import type { TopicRole } from '@pitwall/kafka';
 import type { ServiceContext, Stoppable } from '@pitwall/service';
+import { loadCollectorHttpConfig, startCollectorHttp } from '@pitwall/collector-http';
 import { loadWsBridgeConfig, startWsBridge } from '@pitwall/ws-bridge';
 
 /** What the embedded process hands each app: the shared kit, one bus, the topic names. */
@@ -22,4 +23,5 @@ export interface EmbeddedApp {
  */
 export const embeddedApps: EmbeddedApp[] = [
   { name: 'ws-bridge', start: (ctx) => startWsBridge({ ...ctx, config: loadWsBridgeConfig(ctx.env), pool: null }) },
+  { name: 'collector-http', start: (ctx) => startCollectorHttp({ ...ctx, config: loadCollectorHttpConfig(ctx.env) }) },
 ];

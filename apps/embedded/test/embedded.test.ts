@@ -9,7 +9,7 @@ const built = fs.existsSync(main);
   if (!built) console.warn('skipping embedded process test: apps/embedded is not built (run `npm run build`)');
 
   it('serves /health with the in-memory bus, runs the ws-bridge, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [main], { env: { ...process.env, HEALTH_PORT: '0', WS_PORT: '0', KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main], { env: { ...process.env, HEALTH_PORT: '0', WS_PORT: '0', INGEST_PORT: '0', UDP_PORT: '0', KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -1,0 +1,11 @@
+import { benchHttpIngest } from '@pitwall/collector-http';
+import { benchF1Collector } from '@pitwall/collector-f1';
+import { kafkaProducerBenchmark } from './kafka-producer';
+import type { Benchmark } from './types';
+
+/** Every benchmark `npm run bench` runs, in this order. */
+export const benchmarks: Benchmark[] = [
+  kafkaProducerBenchmark,
+  { name: 'f1-collector', run: () => benchF1Collector() },
+  { name: 'http-ingest', run: () => benchHttpIngest() },
+];
