@@ -43,7 +43,7 @@ describe('load mode', () => {
       const started = Date.now();
       const report = await runLoad({ port: peer.port, rigs: 2, cars: 22, rateHz: 50, durationMs: 300 });
       expect(Date.now() - started).toBeLessThan(1500);
-      expect(report.steps / 2).toBeGreaterThanOrEqual(5);
+      expect(report.steps / 2).toBeGreaterThanOrEqual(2); // fewer only if the event loop stalled
       expect(report.steps / 2).toBeLessThanOrEqual(20);
       expect(report.frames).toBe(report.steps * 22);
 
