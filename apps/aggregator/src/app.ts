@@ -64,11 +64,14 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
   const publish = async (part: OwnedPartition, messages: OutputMessages): Promise<void> => {
     if (outputCount(messages) === 0) return;
     part.pending = messages;
+    const startedMs = Date.now();
     try {
       await sendOutputs(producer, topics, messages);
     } catch (err) {
       m.publishFailures.inc();
       throw new Error(`partition ${part.partition}: publishing ${outputCount(messages)} outputs failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      part.stalledMs += Date.now() - startedMs;
     }
     part.pending = null;
     m.outputs.inc({ kind: 'insight' }, messages.insights.length);
@@ -112,7 +115,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
     { codec: codecs.frame, producer, dlqTopic: topics.dlq, groupId: config.groupId, metrics: deps.metrics, logger },
     async (batch) => {
       const part = partitionFor(batch.partition);
-      const wallMs = Date.now();
+      const wallMs = part.clockMs();
       const out: Output[] = [];
       const replayed: Output[] = [];
       for (const item of batch.items) part.analysis.ingest(item.value, wallMs, item.message.offset < part.replayUntil ? replayed : out);
@@ -191,7 +194,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
       part.replayUntil = progress?.nextOffset ?? 0;
       if (snapshot) {
         try {
-          part.analysis.restore(snapshot.sessions, Date.now());
+          part.analysis.restore(snapshot.sessions, part.clockMs());
           part.nextOffset = snapshot.nextOffset;
           starts.push({ ...tp, offset: snapshot.nextOffset });
           m.restores.inc({ result: 'restored' });
@@ -231,7 +234,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
         if (part.revoked) return;
         // Outputs a failed send left behind go first (a quiet partition has no batch to carry them).
         if (part.pending) await publish(part, part.pending);
-        await publish(part, encodeOutputs(part.analysis.housekeeping(Date.now(), config.idleEvictMs * 1000)));
+        await publish(part, encodeOutputs(part.analysis.housekeeping(part.clockMs(), config.idleEvictMs * 1000)));
       })
       .catch((err: unknown) => logger.error('outputs not published; retried on the next tick or batch', { partition: part.partition, err }))
       .finally(() => (part.housekeepingQueued = false));

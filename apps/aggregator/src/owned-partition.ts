@@ -22,6 +22,8 @@ export class OwnedPartition {
    */
   pending: OutputMessages | null = null;
   revoked = false;
+  /** Wall time spent waiting for output acknowledgements (backpressure). */
+  stalledMs = 0;
   housekeepingQueued = false;
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -31,6 +33,14 @@ export class OwnedPartition {
     nowMs: number,
   ) {
     this.lastSnapshotMs = nowMs;
+  }
+
+  /**
+   * The wall clock the analysis runs on: real time less the time spent waiting on output sends,
+   * so a downstream stall (a full output topic) does not read as every car falling silent.
+   */
+  clockMs(): number {
+    return Date.now() - this.stalledMs;
   }
 
   /** Runs `work` after everything queued before it, whatever their outcome. */

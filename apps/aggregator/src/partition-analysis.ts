@@ -6,7 +6,8 @@
  * Per session rather than one analyzer for the partition because each session has its own clock:
  * source time is wall time for live sources but years back for a replayed CSV, and time-driven
  * rules (data dropout, idle eviction) must run on the session's clock. The session clock is its
- * latest source time advanced by the wall time since that frame arrived. The source also picks the
+ * latest source time advanced by the wall time since that frame arrived (`wallMs` arguments: the
+ * caller's clock, which leaves out time spent waiting on outputs). The source also picks the
  * session's default rpm limit (an F1 car revs far past a GR86).
  */
 import { DEFAULT_ALERTS, SessionAnalyzer, SnapshotError, type AnalysisConfigOverrides, type AnalyzerSnapshot, type Output } from '@pitwall/race-analysis';

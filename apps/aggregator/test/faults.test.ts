@@ -34,6 +34,27 @@ describe('aggregator under faults', () => {
     expect(alerts(memory).map((a) => `${a.carId}:${a.code}:${a.cleared}`)).toEqual(['8:DATA_DROPOUT:false']);
   });
 
+  test('time spent waiting on a full output topic is not silence: no data dropout after the wait', async () => {
+    const memory = newBus(8);
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const gated = memory.consumer({ groupId: 'gated-reader', topics: [topics.insights] });
+    await gated.run(() => gate);
+    const app = await startApp(memory, { tickMs: 50 });
+    const frames = stintFrames({ sessionId: 'held', carId: '6', laps: 5 });
+    const publishing = publishFrames(memory, frames);
+    await until(() => [0, 1, 2, 3].some((i) => memory.highWatermark(topics.insights, i) === 8), 20_000, 'insights partition full');
+    // Held for longer than the dropout time, mid-stint, then released.
+    await new Promise((r) => setTimeout(r, 3500));
+    openGate();
+    await publishing;
+    await until(() => caughtUp(memory));
+    await app.stop();
+    await gated.stop();
+    expect(alerts(memory).filter((a) => a.code === 'DATA_DROPOUT')).toEqual([]);
+    expect(laps(memory).map((l) => l.lap)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   test('a state reader that does not catch up in time does not block the partitions: they start without state', async () => {
     const memory = newBus();
     const { bus, consumers } = recordingBus(memory);
