@@ -172,6 +172,20 @@ describe('race', () => {
     expect((fuel1 - car.fuelKg) / lapsDriven).toBeCloseTo(GT3_CAR.fuelPerLapKg, 0);
   });
 
+  it('counts every lap of a step longer than a lap, and stays on the track', () => {
+    const race = new Race({ seed: 6, cars: 1, spec: F1_CAR, trackLengthM: 600, lapNoiseS: 0 });
+    const car = race.cars[0]!;
+    race.step(1000); // to the line
+    const before = car.lapsCompleted;
+    const lapMs = car.expectedLapMs(car.tyreAgeLaps);
+    race.step(lapMs * 4.5);
+    expect(car.lapsCompleted - before).toBeGreaterThanOrEqual(4);
+    expect(car.lapsCompleted - before).toBeLessThanOrEqual(5);
+    expect(car.distanceM).toBeGreaterThanOrEqual(0);
+    expect(car.distanceM).toBeLessThan(600);
+    expect(Number.isFinite(car.speedMs) && car.speedMs > 0).toBe(true);
+  });
+
   it('fits new tyres after a stint, resetting the curve', () => {
     const race = new Race({ seed: 4, cars: 1, spec: F1_CAR, trackLengthM: 1000, stintLaps: 5, lapNoiseS: 0 });
     const laps = run(race, 300);

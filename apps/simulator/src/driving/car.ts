@@ -31,6 +31,7 @@ export interface LapCompletion {
   /** Tyre age (laps) the lap was driven on. */
   tyreAgeLaps: number;
   personalBest: boolean;
+  /** Set by the race, which knows every car's laps. */
   sessionBest: boolean;
   /** Race time at the line. */
   atMs: number;
@@ -45,7 +46,8 @@ export class Car {
   private cursor = 0;
   /** Reference lap time / this lap's time. */
   private pace = 1;
-  private lapPlanMs: { lap: number; sectors: [number, number, number] } = { lap: 0, sectors: [0, 0, 0] };
+  /** Sector times of the lap being driven, fixed when it starts. */
+  private lapPlanMs: [number, number, number] = [0, 0, 0];
 
   distanceM = 0;
   currentLapMs = 0;
@@ -119,20 +121,23 @@ export class Car {
     return (this.profile.lapTimeS * this.skill + this.tyres.degradationSPerLap * tyreAgeLaps) * 1000;
   }
 
-  /** Advances by `dtS` seconds; returns the completed lap if the line was crossed. */
-  advance(dtS: number, raceMs: number, sessionBestMs: number | null): LapCompletion | null {
+  /**
+   * Advances by `dtS` seconds; returns the completed lap if the line was crossed (the last one, should
+   * a step be longer than a whole lap).
+   */
+  advance(dtS: number, raceMs: number): LapCompletion | null {
     const lapRef = this.profile.lapTimeS;
     let completion: LapCompletion | null = null;
-    let next = this.refTime + dtS * this.pace;
-    if (next >= lapRef) {
+    while (this.refTime + dtS * this.pace >= lapRef) {
       const before = (lapRef - this.refTime) / this.pace;
-      completion = this.crossLine(raceMs + before * 1000, sessionBestMs);
-      next = (dtS - before) * this.pace;
+      raceMs += before * 1000;
+      completion = this.crossLine(raceMs) ?? completion;
+      this.refTime = 0;
       this.cursor = 0;
       this.currentLapMs = 0;
       dtS -= before;
     }
-    this.refTime = next;
+    this.refTime += dtS * this.pace;
     this.currentLapMs += dtS * 1000;
     this.sample();
     this.revealSectors();
@@ -140,10 +145,10 @@ export class Car {
     return completion;
   }
 
-  private crossLine(atMs: number, sessionBestMs: number | null): LapCompletion | null {
+  private crossLine(atMs: number): LapCompletion | null {
     let completion: LapCompletion | null = null;
     if (this.lap >= 1) {
-      const sectors = this.lapPlanMs.sectors;
+      const sectors = this.lapPlanMs;
       const lapTimeMs = sectors[0] + sectors[1] + sectors[2];
       const personalBest = this.bestLapMs === null || lapTimeMs < this.bestLapMs;
       completion = {
@@ -153,7 +158,7 @@ export class Car {
         sectorsMs: [...sectors],
         tyreAgeLaps: this.tyreAgeLaps,
         personalBest,
-        sessionBest: sessionBestMs === null || lapTimeMs < sessionBestMs,
+        sessionBest: false,
         atMs,
       };
       this.lapsCompleted++;
@@ -174,12 +179,11 @@ export class Car {
   /** Fixes this lap's time from the degradation curve, and so its sector times. */
   private planLap(): void {
     const lapMs = Math.round(this.expectedLapMs(this.tyreAgeLaps) + this.noise() * 1000);
-    const t = this.profile.time;
     const [b1, b2] = this.track.sectorStarts.map((f) => this.timeAt(f * this.track.lengthM) / this.profile.lapTimeS);
     const s1 = Math.round(lapMs * b1!);
     const s2 = Math.round(lapMs * b2!) - s1;
-    this.lapPlanMs = { lap: this.lap, sectors: [s1, s2, lapMs - s1 - s2] };
-    this.pace = t[t.length - 1]! / (lapMs / 1000);
+    this.lapPlanMs = [s1, s2, lapMs - s1 - s2];
+    this.pace = this.profile.lapTimeS / (lapMs / 1000);
     this.currentSectorsMs[0] = null;
     this.currentSectorsMs[1] = null;
     this.sector = 0;
@@ -195,7 +199,7 @@ export class Car {
   private revealSectors(): void {
     const sector = this.track.sectorAt(this.distanceM);
     if (this.lap >= 1 && sector > this.sector) {
-      const plan = this.lapPlanMs.sectors;
+      const plan = this.lapPlanMs;
       if (sector >= 1) this.currentSectorsMs[0] = plan[0];
       if (sector >= 2) this.currentSectorsMs[1] = plan[1];
     }

@@ -86,12 +86,12 @@ export class Race {
     const laps: LapCompletion[] = [];
     const dtS = dtMs / 1000;
     for (const car of this.cars) {
-      const lap = car.advance(dtS, this.elapsedMs, this.sessionBest?.lapMs ?? null);
+      const lap = car.advance(dtS, this.elapsedMs);
       if (lap) laps.push(lap);
     }
     if (laps.length > 1) laps.sort((a, b) => a.atMs - b.atMs);
     for (const lap of laps) {
-      // Two cars may beat the old best in one step: only the faster keeps the flag.
+      // In the order the cars crossed the line: each lap is compared with the best at that moment.
       lap.sessionBest = this.sessionBest === null || lap.lapTimeMs < this.sessionBest.lapMs;
       if (lap.sessionBest) this.sessionBest = { carIndex: lap.carIndex, lapMs: lap.lapTimeMs, sectorsMs: lap.sectorsMs, lap: lap.lap };
     }
