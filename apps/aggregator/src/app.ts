@@ -53,7 +53,12 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
     logger,
     metrics: deps.metrics,
   });
-  await store.start();
+  try {
+    await store.start();
+  } catch (err) {
+    await producer.close();
+    throw new Error(`aggregator: cannot read the state topic ${topics.aggregator_state}: ${(err as Error).message}`, { cause: err });
+  }
 
   const owned = new Map<number, OwnedPartition>();
   let lastRestoreProblem: string | null = null;
