@@ -138,6 +138,29 @@ describe('F1 rig', () => {
     expect(() => new F1Sender({ race: { cars: 5 }, playerCarIndex: 5 })).toThrow(/playerCarIndex 5/);
   });
 
+  it('starts a new session: another UID, frame identifiers from 1, session start again', async () => {
+    const peer = await TestPeer.open();
+    const second = 0x8000_0000_0000_0002n;
+    const sender = new F1Sender({ port: peer.port, format: 2023, sessionUid: SESSION_UID, race: { cars: 3, trackLengthM: 1000 } });
+    try {
+      for (let i = 0; i < 5; i++) sender.tick(10);
+      sender.restartSession(second);
+      for (let i = 0; i < 3; i++) sender.tick(10);
+      await sender.stop();
+      await peer.waitFor(sender.stats.sent);
+    } finally {
+      await peer.close();
+    }
+    const decoded = peer.received.map((b) => decodePacket(b)).filter((d): d is DecodeSuccess => d.ok);
+    const frames = (uid: bigint) => byId(decoded, PacketId.Motion).filter((d) => d.header.sessionUID === uid).map((d) => d.header.frameIdentifier);
+    expect(frames(SESSION_UID)).toEqual([1, 2, 3, 4, 5]);
+    expect(frames(second)).toEqual([1, 2, 3]);
+    const starts = decoded.filter((d) => d.packet.id === PacketId.Event && d.packet.code === 'SSTA').map((d) => d.header.sessionUID);
+    expect(starts).toEqual([SESSION_UID, second]);
+    expect(sender.sessionUid).toBe(second);
+    expect(sender.frames).toBe(8);
+  });
+
   it('sends a fastest-lap event when a car sets the session best', async () => {
     const peer = await TestPeer.open();
     // A short track and a fast clock: laps end within the run.

@@ -44,15 +44,20 @@ export class F1Sender {
   readonly stats: UdpStats = emptyStats();
   /** Datagrams sent by packet id. */
   readonly sentById = new Map<number, number>();
-  readonly race: Race;
   readonly format: PacketFormat;
-  readonly sessionUid: bigint;
   readonly playerCarIndex: number;
-  /** Steps sent (one frame identifier each). */
+  /** Steps sent, over all sessions (one frame identifier each). */
   frames = 0;
   /** Car samples sent (steps × cars): the TelemetryFrames a collector should publish. */
   carSamples = 0;
-  private readonly builder: F1PacketBuilder;
+  private currentRace: Race;
+  private currentUid: bigint;
+  private builder: F1PacketBuilder;
+  private readonly raceOptions: RaceOptions;
+  /** Sessions started after the first (restartSession). */
+  private restarts = 0;
+  /** Frame identifier of the current session: from 1, back to 1 in a new session. */
+  private frameIdentifier = 0;
   private readonly socket: dgram.Socket;
   private readonly ticker: Ticker;
   private readonly host: string;
@@ -68,14 +73,15 @@ export class F1Sender {
 
   constructor(private readonly opts: F1SenderOptions = {}) {
     const raceOptions: RaceOptions = { seed: 1, cars: 22, spec: F1_CAR, trackLengthM: 5000, trackName: 'pitwall_ring', ...opts.race };
-    this.race = new Race(raceOptions);
+    this.raceOptions = raceOptions;
+    this.currentRace = new Race(raceOptions);
     this.format = opts.format ?? 2025;
-    this.sessionUid = opts.sessionUid ?? sessionUid(seededRandom(raceOptions.seed ^ 0x5eed));
+    this.currentUid = opts.sessionUid ?? sessionUid(seededRandom(raceOptions.seed ^ 0x5eed));
     this.playerCarIndex = opts.playerCarIndex ?? 0;
     if (!(this.playerCarIndex >= 0 && this.playerCarIndex < raceOptions.cars)) {
       throw new RangeError(`playerCarIndex ${this.playerCarIndex} is not one of the ${raceOptions.cars} cars`);
     }
-    this.builder = new F1PacketBuilder(this.race, { format: this.format, playerCarIndex: this.playerCarIndex, trackId: opts.trackId ?? -1, totalLaps: 50 });
+    this.builder = this.newBuilder();
     this.host = opts.host ?? '127.0.0.1';
     this.port = opts.port ?? F1_UDP_PORT;
     this.timeScale = opts.timeScale ?? 1;
@@ -84,6 +90,30 @@ export class F1Sender {
     this.socket.on('error', (err) => this.logger.warn('f1 rig: socket error', { err }));
     this.ticker = new Ticker({ rateHz: opts.rateHz ?? 60 }, (dtMs) => this.tick(dtMs));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  get race(): Race {
+    return this.currentRace;
+  }
+
+  get sessionUid(): bigint {
+    return this.currentUid;
+  }
+
+  /**
+   * The player leaves the session and starts another, as between practice and race: a new
+   * session UID (derived from the seed unless given), a fresh field, frame identifiers from 1
+   * again, and menu packets and the session start event before the first step.
+   */
+  restartSession(uid?: bigint): void {
+    this.restarts++;
+    this.currentRace = new Race({ ...this.raceOptions, seed: this.raceOptions.seed + this.restarts });
+    this.builder = this.newBuilder();
+    this.currentUid = uid ?? sessionUid(seededRandom((this.raceOptions.seed ^ 0x5eed) + this.restarts));
+    this.frameIdentifier = 0;
+    this.started = false;
+    this.sinceSessionMs = Infinity;
+    this.sinceParticipantsMs = Infinity;
   }
 
   /** Starts sending on its own ticker. */
@@ -104,6 +134,7 @@ export class F1Sender {
     const laps = this.race.step(dtMs * this.timeScale);
     this.builder.observe();
     this.frames++;
+    this.frameIdentifier++;
     this.carSamples += this.race.cars.length;
     const header = this.header();
     for (const kind of PER_STEP) this.send(header, this.builder[kind]());
@@ -157,11 +188,15 @@ export class F1Sender {
       packetVersion: 1,
       sessionUID: this.sessionUid,
       sessionTime: this.race.elapsedMs / 1000,
-      frameIdentifier: this.frames,
-      overallFrameIdentifier: this.frames,
+      frameIdentifier: this.frameIdentifier,
+      overallFrameIdentifier: this.frameIdentifier,
       playerCarIndex: this.playerCarIndex,
       secondaryPlayerCarIndex: 255,
     };
+  }
+
+  private newBuilder(): F1PacketBuilder {
+    return new F1PacketBuilder(this.currentRace, { format: this.format, playerCarIndex: this.playerCarIndex, trackId: this.opts.trackId ?? -1, totalLaps: 50 });
   }
 
   private send(header: HeaderFields, packet: Packet): void {
