@@ -109,3 +109,32 @@ describe('ecosystem.config.js', () => {
     expect(new Set(ports).size).toBe(ports.length);
   });
 });
+
+describe('workspaces', () => {
+  const workspaces = [
+    ...fs.readdirSync(path.join(root, 'packages')).map((d) => `packages/${d}`),
+    ...fs.readdirSync(path.join(root, 'apps')).map((d) => `apps/${d}`),
+    'scripts',
+  ].filter((w) => fs.existsSync(path.join(root, w, 'package.json')) && fs.existsSync(path.join(root, w, 'tsconfig.json')));
+
+  const sources = (dir: string): string[] =>
+    fs.existsSync(dir)
+      ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === 'generated' ? [] : sources(path.join(dir, e.name))) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []))
+      : [];
+
+  // turbo orders builds by package.json dependencies and tsc -b by tsconfig references: an import
+  // missing from either builds on a warm tree and fails on a clean clone.
+  it.each(workspaces)('%s declares and references every @pitwall package its sources import', (w) => {
+    const imported = new Set<string>();
+    for (const file of sources(path.join(root, w, 'src'))) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/from '@pitwall\/([a-z0-9-]+)'/g)) imported.add(m[1]!);
+    }
+    const pkg = JSON.parse(read(`${w}/package.json`)) as { name: string; dependencies?: Record<string, string> };
+    const tsconfig = JSON.parse(read(`${w}/tsconfig.json`).replace(/^\s*\/\/.*$/gm, '')) as { references?: { path: string }[] };
+    const referenced = new Set((tsconfig.references ?? []).map((r) => path.basename(r.path)));
+    imported.delete(pkg.name.replace('@pitwall/', ''));
+    const undeclared = [...imported].filter((d) => !pkg.dependencies?.[`@pitwall/${d}`]);
+    const unreferenced = [...imported].filter((d) => !referenced.has(d));
+    expect({ undeclared, unreferenced }).toEqual({ undeclared: [], unreferenced: [] });
+  });
+});
