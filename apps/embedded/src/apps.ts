@@ -1,13 +1,20 @@
+import { loadAggregatorConfig, startAggregator } from '@pitwall/aggregator';
 import type { Bus } from '@pitwall/bus';
+import { loadCollectorAcConfig, startCollectorAc } from '@pitwall/collector-ac';
+import { loadCollectorAccConfig, startCollectorAcc } from '@pitwall/collector-acc';
+import { loadCollectorF1Config, startCollectorF1, type CollectorF1 } from '@pitwall/collector-f1';
+import { loadCollectorHttpConfig, startCollectorHttp, type CollectorHttp } from '@pitwall/collector-http';
 import type { TopicRole } from '@pitwall/kafka';
 import type { ServiceContext, Stoppable } from '@pitwall/service';
-import { loadCollectorHttpConfig, startCollectorHttp } from '@pitwall/collector-http';
+import { loadSimulatorConfig, startSimulator, type RunningSimulator } from '@pitwall/simulator';
 import { loadWsBridgeConfig, startWsBridge } from '@pitwall/ws-bridge';
 
 /** What the embedded process hands each app: the shared kit, one bus, the topic names. */
 export interface EmbeddedContext extends ServiceContext {
   bus: Bus;
   topics: Record<TopicRole, string>;
+  /** Apps already running, by name, for wiring one to another's bound ports. */
+  started: ReadonlyMap<string, Stoppable>;
 }
 
 export interface EmbeddedApp {
@@ -18,10 +25,45 @@ export interface EmbeddedApp {
 
 /**
  * The apps `npm start` runs, in start order: consumers before producers, so nothing a collector
- * publishes waits for its reader. Each issue that adds an app adds its entry here. This file is
- * the composition root: the one place that imports apps.
+ * publishes waits for its reader. This file is the composition root: the one place that imports
+ * apps. The simulator plays the games on loopback: it sends F1 packets to collector-f1's bound
+ * port and HTTP batches to collector-http, and collector-ac/acc handshake with its game sides, so
+ * a fresh clone shows every source moving (ports 0 in tests work too). Without the simulator the
+ * collectors use their own settings, to talk to real games.
  */
 export const embeddedApps: EmbeddedApp[] = [
   { name: 'ws-bridge', start: (ctx) => startWsBridge({ ...ctx, config: loadWsBridgeConfig(ctx.env), pool: null }) },
+  { name: 'aggregator', start: (ctx) => startAggregator({ ...ctx, config: loadAggregatorConfig(ctx.env) }) },
+  { name: 'collector-f1', start: (ctx) => startCollectorF1({ ...ctx, config: loadCollectorF1Config(ctx.env) }) },
   { name: 'collector-http', start: (ctx) => startCollectorHttp({ ...ctx, config: loadCollectorHttpConfig(ctx.env) }) },
+  {
+    name: 'simulator',
+    start: (ctx) => {
+      const config = loadSimulatorConfig(ctx.env);
+      const f1 = ctx.started.get('collector-f1') as CollectorF1 | undefined;
+      if (f1 && !ctx.env.has('SIM_F1_TARGET')) config.f1 = { ...config.f1, host: '127.0.0.1', port: f1.port };
+      const http = ctx.started.get('collector-http') as CollectorHttp | undefined;
+      if (http && !ctx.env.has('SIM_PROTOCOLS')) {
+        config.protocols = [...config.protocols, 'http'];
+        config.http = { url: `http://127.0.0.1:${http.port}/api/ingest`, token: undefined, cars: 4, sampleRateHz: 10 };
+      }
+      return startSimulator({ ...ctx, config });
+    },
+  },
+  {
+    name: 'collector-ac',
+    start: (ctx) => {
+      const config = loadCollectorAcConfig(ctx.env);
+      const game = (ctx.started.get('simulator') as RunningSimulator | undefined)?.ac;
+      return startCollectorAc({ ...ctx, config: game ? { ...config, gameHost: '127.0.0.1', gamePort: game.port } : config });
+    },
+  },
+  {
+    name: 'collector-acc',
+    start: (ctx) => {
+      const config = loadCollectorAccConfig(ctx.env);
+      const game = (ctx.started.get('simulator') as RunningSimulator | undefined)?.acc;
+      return startCollectorAcc({ ...ctx, config: game ? { ...config, gameHost: '127.0.0.1', gamePort: game.port } : config });
+    },
+  },
 ];

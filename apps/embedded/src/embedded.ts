@@ -16,11 +16,13 @@ export async function startEmbedded(ctx: ServiceContext, apps: EmbeddedApp[] = e
   if (unknown.length) ctx.logger.warn('PITWALL_APPS names apps that do not exist', { unknown, known: apps.map((a) => a.name) });
 
   const running: { name: string; app: Stoppable }[] = [];
+  const started = new Map<string, Stoppable>();
   for (const app of apps.filter((a) => selected.includes(a.name))) {
     ctx.health.addApp(app.name);
     const logger = ctx.logger.child({ app: app.name });
-    const started = await app.start({ ...ctx, logger, metrics: ctx.metrics.forApp(app.name), bus, topics });
-    running.push({ name: app.name, app: started });
+    const instance = await app.start({ ...ctx, logger, metrics: ctx.metrics.forApp(app.name), bus, topics, started });
+    running.push({ name: app.name, app: instance });
+    started.set(app.name, instance);
     logger.info('app started');
   }
   ctx.logger.info('embedded pipeline running', { bus: bus.kind, apps: running.map((r) => r.name) });

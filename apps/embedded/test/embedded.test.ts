@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import WebSocket from 'ws';
 
 const main = path.join(__dirname, '../dist/main.js');
 const built = fs.existsSync(main);
@@ -8,8 +9,8 @@ const built = fs.existsSync(main);
 (built ? describe : describe.skip)('npm start (embedded mode) as a real process', () => {
   if (!built) console.warn('skipping embedded process test: apps/embedded is not built (run `npm run build`)');
 
-  it('serves /health with the in-memory bus, runs the ws-bridge, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [main], { env: { ...process.env, HEALTH_PORT: '0', WS_PORT: '0', INGEST_PORT: '0', UDP_PORT: '0', KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('serves /health, shows every simulated source moving on the bridge, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [main], { env: { ...process.env, HEALTH_PORT: '0', WS_PORT: '0', INGEST_PORT: '0', UDP_PORT: '0', F1_UDP_PORT: '0', SIM_AC_PORT: '0', SIM_ACC_PORT: '0', KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -30,6 +31,20 @@ const built = fs.existsSync(main);
     // The viewers' port answers /api/health too, for the older server's clients.
     const wsPort = Number(/"message":"ws-bridge listening","path":"\/ws\/realtime","port":(\d+)|"message":"ws-bridge listening".*?"port":(\d+)/.exec(out)?.slice(1).find(Boolean));
     expect((await fetch(`http://127.0.0.1:${wsPort}/api/health`)).status).toBe(200);
+
+    // Every simulated source reaches a viewer: F1, AC and ACC over their game protocols, HTTP
+    // batches through the ingest, all through the bus and the bridge.
+    const viewer = new WebSocket(`ws://127.0.0.1:${wsPort}/ws/realtime`);
+    const sources = new Set<string>();
+    viewer.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as { type: string; data?: { raw_source: string }[] };
+      if (msg.type === 'telemetry_update') for (const p of msg.data ?? []) sources.add(p.raw_source);
+    });
+    const want = ['SOURCE_F1', 'SOURCE_ASSETTO_CORSA', 'SOURCE_ACC', 'SOURCE_HTTP'];
+    const until = Date.now() + 20_000;
+    while (!want.every((s) => sources.has(s)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    viewer.close();
+    expect([...sources].sort()).toEqual(expect.arrayContaining(want));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(out).toContain('"message":"stopped"');

@@ -1,3 +1,4 @@
+import { benchAggregator } from '@pitwall/aggregator';
 import { benchHttpIngest } from '@pitwall/collector-http';
 import { benchF1Collector } from '@pitwall/collector-f1';
 import { kafkaProducerBenchmark } from './kafka-producer';
@@ -8,4 +9,5 @@ export const benchmarks: Benchmark[] = [
   kafkaProducerBenchmark,
   { name: 'f1-collector', run: () => benchF1Collector() },
   { name: 'http-ingest', run: () => benchHttpIngest() },
+  { name: 'aggregator', run: () => benchAggregator() },
 ];

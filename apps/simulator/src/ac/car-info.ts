@@ -8,6 +8,8 @@ const wheels = (f: (w: number) => number): Wheels => [f(0), f(1), f(2), f(3)];
 const CAR_MASS_KG = 1300;
 const MS_TO_KMH = 3.6;
 const MS_TO_MPH = 2.236_936;
+/** Half the lock-to-lock rotation of the simulated steering wheel (900°). */
+export const AC_STEER_LOCK_DEG = 450;
 
 export function carInfo(car: Car): Omit<RTCarInfo, 'gearRaw'> {
   const spec = car.spec;
@@ -36,7 +38,9 @@ export function carInfo(car: Car): Omit<RTCarInfo, 'gearRaw'> {
     brake: car.brake,
     clutch: 0,
     engineRpm: car.rpm,
-    steer: car.steer,
+    // The steering-wheel angle in degrees, as collector-ac reads it (AC_MAX_STEER_DEG, default 450,
+    // is half of a 900° lock-to-lock wheel); the model's steer is −1..1 of that lock.
+    steer: car.steer * AC_STEER_LOCK_DEG,
     gear: car.gear,
     cgHeight: 0.32,
     wheelAngularSpeed: wheels(() => v / spec.tyreRadiusM),
