@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { benchmarks } from './bench/registry';
-import type { BenchResult } from './bench/types';
+import type { BenchResult } from '@pitwall/bench';
 
 const docPath = path.resolve(__dirname, '../../docs/BENCHMARKS.md');
 const BEGIN = '<!-- bench-results -->';

@@ -16,19 +16,8 @@ import { loadAggregatorConfig } from './config';
 import { PartitionAnalysis } from './partition-analysis';
 import { interleave, stintFrames } from './synthetic-stint';
 import type { Output } from '@pitwall/race-analysis';
+import type { BenchResult } from '@pitwall/bench';
 
-/** Same shape as scripts/src/bench/types.ts BenchResult (apps do not import the scripts workspace). */
-export interface AggregatorBenchResult {
-  name: string;
-  unit: string;
-  ours: number;
-  baselineName: string;
-  baseline: number;
-  ratio: number;
-  goal: string;
-  met: boolean;
-  notes?: string;
-}
 
 export interface AggregatorBenchOptions {
   /** Sessions (spread over the 4 partitions) and cars in each. Default 8 × 10. */
@@ -45,7 +34,7 @@ export interface AggregatorBenchOptions {
 const GOAL_RATIO = 0.5;
 const GOAL_RATE = 100_000;
 
-export async function benchAggregator(opts: AggregatorBenchOptions = {}): Promise<AggregatorBenchResult> {
+export async function benchAggregator(opts: AggregatorBenchOptions = {}): Promise<BenchResult> {
   const sessions = opts.sessions ?? 8;
   const cars = opts.carsPerSession ?? 10;
   const rounds = opts.rounds ?? 5;

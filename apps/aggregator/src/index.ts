@@ -1,3 +1,3 @@
 export { startAggregator, type AggregatorDeps } from './app';
 export { loadAggregatorConfig, type AggregatorConfig } from './config';
-export { benchAggregator, type AggregatorBenchOptions, type AggregatorBenchResult } from './bench';
+export { benchAggregator, type AggregatorBenchOptions } from './bench';

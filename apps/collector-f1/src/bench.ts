@@ -18,19 +18,8 @@ import { Metrics } from '@pitwall/metrics';
 import { Health } from '@pitwall/service';
 import { startCollectorF1 } from './app';
 import { loadCollectorF1Config } from './config';
+import type { BenchResult } from '@pitwall/bench';
 
-/** The shape of scripts/src/bench/types.ts BenchResult (apps do not import scripts). */
-export interface F1BenchResult {
-  name: string;
-  unit: string;
-  ours: number;
-  baselineName: string;
-  baseline: number;
-  ratio: number;
-  goal: string;
-  met: boolean;
-  notes?: string;
-}
 
 export interface F1BenchOptions {
   /** Rig counts to step through (game sessions sending at once, each its own sessionUID). */
@@ -285,7 +274,7 @@ async function measureCollector(rigs: RigPackets[], hz: number, durationMs: numb
  * ramp stops for it (both attempts are in the notes). If the collector cannot carry the first
  * step, `ours` is the most it delivered there and the goal is not met.
  */
-export async function benchF1Collector(opts: F1BenchOptions = {}): Promise<F1BenchResult> {
+export async function benchF1Collector(opts: F1BenchOptions = {}): Promise<BenchResult> {
   const rigSteps = opts.rigSteps ?? [20, 24, 28, 32, 36, 40];
   const hz = opts.hz ?? 60;
   const durationMs = opts.durationMs ?? 4000;

@@ -2,4 +2,4 @@ export { startCollectorF1, type CollectorF1, type CollectorF1Deps } from './app'
 export { loadCollectorF1Config, type CollectorF1Config } from './config';
 export { f1SessionId } from './session-state';
 export { f1TrackName } from './tracks';
-export { benchF1Collector, type F1BenchOptions, type F1BenchResult } from './bench';
+export { benchF1Collector, type F1BenchOptions } from './bench';

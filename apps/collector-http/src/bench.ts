@@ -8,19 +8,8 @@ import { Metrics } from '@pitwall/metrics';
 import { Health } from '@pitwall/service';
 import { startCollectorHttp } from './app';
 import { loadCollectorHttpConfig } from './config';
+import type { BenchResult } from '@pitwall/bench';
 
-/** Same shape as scripts/src/bench/types.ts BenchResult (apps do not import the scripts workspace). */
-export interface HttpIngestBenchResult {
-  name: string;
-  unit: string;
-  ours: number;
-  baselineName: string;
-  baseline: number;
-  ratio: number;
-  goal: string;
-  met: boolean;
-  notes?: string;
-}
 
 export interface HttpIngestBenchOptions {
   /** Measured time per round and server. Default 3000 ms. */
@@ -136,7 +125,7 @@ async function bareServer(parse: boolean): Promise<{ port: number; close(): Prom
  * HTTP ingest of JSON batches into a MemoryBus (every 200 = every frame acknowledged), against a
  * bare Node HTTP server that only reads the body, with the same keep-alive client in the same run.
  */
-export async function benchHttpIngest(opts: HttpIngestBenchOptions = {}): Promise<HttpIngestBenchResult> {
+export async function benchHttpIngest(opts: HttpIngestBenchOptions = {}): Promise<BenchResult> {
   const durationMs = opts.durationMs ?? 3000;
   const rounds = opts.rounds ?? 2;
   const frames = opts.batchFrames ?? 500;

@@ -12,7 +12,7 @@ import { createKafkaClient, KafkaAdmin, KafkaProducer } from '@pitwall/kafka';
 import { startMockCluster, type MockCluster } from '@pitwall/kafka-mock';
 import { silentLogger } from '@pitwall/logger';
 import { Metrics } from '@pitwall/metrics';
-import type { Benchmark, BenchResult } from './types';
+import type { Benchmark, BenchResult } from '@pitwall/bench';
 
 export interface KafkaProducerBenchOptions {
   messages?: number;

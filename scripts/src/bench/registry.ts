@@ -2,7 +2,7 @@ import { benchAggregator } from '@pitwall/aggregator';
 import { benchHttpIngest } from '@pitwall/collector-http';
 import { benchF1Collector } from '@pitwall/collector-f1';
 import { kafkaProducerBenchmark } from './kafka-producer';
-import type { Benchmark } from './types';
+import type { Benchmark } from '@pitwall/bench';
 
 /** Every benchmark `npm run bench` runs, in this order. */
 export const benchmarks: Benchmark[] = [
