@@ -1,6 +1,3 @@
-import * as dgram from 'node:dgram';
-import { lookup } from 'node:dns/promises';
-import { isIPv6 } from 'node:net';
 import {
   AC_CLIENT_IDENTITY,
   AcOperation,
@@ -12,7 +9,7 @@ import {
   type RTLap,
 } from '@pitwall/ac-udp';
 import type { Logger } from '@pitwall/logger';
-import { Backoff } from '@pitwall/collector-kit';
+import { Backoff, GameSocket, watchdogIntervalMs } from '@pitwall/collector-kit';
 import type { CollectorAcConfig } from './config';
 
 /**
@@ -42,8 +39,7 @@ export interface AcLinkHandlers {
  * it handshakes again with exponential backoff; that is normal life for a game, so it logs at info.
  */
 export class AcLink {
-  private socket: dgram.Socket | null = null;
-  private game: { address: string; port: number } | null = null;
+  private readonly socket: GameSocket;
   private currentState: AcLinkState = 'waiting';
   private stateSince = Date.now();
   private nextAttemptAt = 0;
@@ -59,6 +55,15 @@ export class AcLink {
     private readonly logger: Logger,
   ) {
     this.backoff = new Backoff(config.retryInitialMs, config.retryMaxMs);
+    this.socket = new GameSocket(
+      { name: 'AC', host: config.gameHost, port: config.gamePort, logger },
+      {
+        datagram: (msg) => this.onDatagram(msg),
+        dropped: (reason, detail) => {
+          if (!this.stopped) handlers.dropped(reason, detail);
+        },
+      },
+    );
   }
 
   get state(): AcLinkState {
@@ -72,26 +77,12 @@ export class AcLink {
 
   /** The collector's own local port (never the game's). */
   get localPort(): number {
-    return this.socket?.address().port ?? 0;
+    return this.socket.localPort;
   }
 
   async start(): Promise<void> {
-    const socket = dgram.createSocket(isIPv6(this.config.gameHost) ? 'udp6' : 'udp4');
-    socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
-    // A UDP socket's errors (ICMP unreachable on some platforms, buffer errors) never end the link:
-    // the watchdog's next handshake is the recovery.
-    socket.on('error', (err) => this.logger.warn('AC socket error', { err }));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    this.socket = socket;
-    this.logger.info('AC collector socket open', { localPort: this.localPort, game: `${this.config.gameHost}:${this.config.gamePort}` });
-    const tickMs = Math.max(5, Math.min(250, Math.floor(Math.min(this.config.handshakeTimeoutMs, this.config.dataTimeoutMs) / 5)));
-    this.ticker = setInterval(() => this.tick(), tickMs);
+    await this.socket.open();
+    this.ticker = setInterval(() => this.tick(), watchdogIntervalMs(this.config.handshakeTimeoutMs, this.config.dataTimeoutMs));
     await this.handshake();
   }
 
@@ -104,9 +95,7 @@ export class AcLink {
       await this.send(AcOperation.Dismiss).catch((err: Error) => this.logger.info('could not send dismiss to AC', { err: err.message }));
       this.logger.info('dismissed the AC subscription');
     }
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    await this.socket.close();
   }
 
   private setState(state: AcLinkState): void {
@@ -120,11 +109,10 @@ export class AcLink {
     if (this.stopped) return;
     this.setState('handshaking');
     try {
-      const { address } = await lookup(this.config.gameHost, { family: isIPv6(this.config.gameHost) ? 6 : 4 });
-      this.game = { address, port: this.config.gamePort };
+      const game = await this.socket.resolve();
       await this.send(AcOperation.Handshake);
       this.handlers.handshakeSent();
-      this.logger.debug('AC handshake sent', { game: this.game, attempt: this.backoff.attempts });
+      this.logger.debug('AC handshake sent', { game, attempt: this.backoff.attempts });
     } catch (err) {
       // Lookup failure or a send error: treat like an unanswered handshake.
       this.logger.info('AC handshake could not be sent; will retry', { host: this.config.gameHost, err: (err as Error).message });
@@ -168,12 +156,9 @@ export class AcLink {
     this.setState('waiting');
   }
 
-  private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  /** A datagram from the game (the socket drops everyone else's). */
+  private onDatagram(msg: Buffer): void {
     if (this.stopped) return;
-    if (!this.game || rinfo.address !== this.game.address || rinfo.port !== this.game.port) {
-      this.handlers.dropped('foreign_sender', `${rinfo.address}:${rinfo.port} is not the game`);
-      return;
-    }
     const d = classifyDatagram(msg);
     if (!d.ok) {
       this.handlers.dropped(d.reason, d.detail);
@@ -228,12 +213,6 @@ export class AcLink {
   }
 
   private send(operationId: AcOperationId): Promise<void> {
-    const socket = this.socket;
-    const game = this.game;
-    if (!socket || !game) return Promise.reject(new Error('AC link is not open'));
-    const datagram = encodeHandshaker({ ...AC_CLIENT_IDENTITY, operationId });
-    return new Promise((resolve, reject) =>
-      socket.send(datagram, game.port, game.address, (err) => (err ? reject(new Error(`sending operation ${operationId} to ${game.address}:${game.port}: ${err.message}`)) : resolve())),
-    );
+    return this.socket.send(encodeHandshaker({ ...AC_CLIENT_IDENTITY, operationId }), `operation ${operationId}`);
   }
 }

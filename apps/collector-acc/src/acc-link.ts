@@ -1,6 +1,3 @@
-import * as dgram from 'node:dgram';
-import { lookup } from 'node:dns/promises';
-import { isIPv6 } from 'node:net';
 import {
   BROADCASTING_PROTOCOL_VERSION,
   decodeInbound,
@@ -10,7 +7,7 @@ import {
   type RegistrationResult,
 } from '@pitwall/acc-broadcast';
 import type { Logger } from '@pitwall/logger';
-import { Backoff } from '@pitwall/collector-kit';
+import { Backoff, GameSocket, watchdogIntervalMs } from '@pitwall/collector-kit';
 import type { CollectorAccConfig } from './config';
 
 /**
@@ -41,8 +38,7 @@ export interface AccLinkHandlers {
  * binds the game's port (which on the same machine would steal the game's own traffic).
  */
 export class AccLink {
-  private socket: dgram.Socket | null = null;
-  private game: { address: string; port: number } | null = null;
+  private readonly socket: GameSocket;
   private currentState: AccLinkState = 'waiting';
   private stateSince = Date.now();
   private nextAttemptAt = 0;
@@ -58,6 +54,15 @@ export class AccLink {
     private readonly logger: Logger,
   ) {
     this.backoff = new Backoff(config.retryInitialMs, config.retryMaxMs);
+    this.socket = new GameSocket(
+      { name: 'ACC', host: config.gameHost, port: config.gamePort, logger },
+      {
+        datagram: (msg) => this.onDatagram(msg),
+        dropped: (reason, detail) => {
+          if (!this.stopped) handlers.dropped(reason, detail);
+        },
+      },
+    );
   }
 
   get state(): AccLinkState {
@@ -74,25 +79,12 @@ export class AccLink {
   }
 
   get localPort(): number {
-    return this.socket?.address().port ?? 0;
+    return this.socket.localPort;
   }
 
   async start(): Promise<void> {
-    const socket = dgram.createSocket(isIPv6(this.config.gameHost) ? 'udp6' : 'udp4');
-    socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
-    socket.on('error', (err) => this.logger.warn('ACC socket error', { err }));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      // Port 0: an ephemeral port. Binding the game's port would take the game's own socket's traffic.
-      socket.bind(0, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    this.socket = socket;
-    this.logger.info('ACC collector socket open', { localPort: this.localPort, game: `${this.config.gameHost}:${this.config.gamePort}` });
-    const tickMs = Math.max(5, Math.min(250, Math.floor(Math.min(this.config.registerTimeoutMs, this.config.dataTimeoutMs) / 5)));
-    this.ticker = setInterval(() => this.tick(), tickMs);
+    await this.socket.open();
+    this.ticker = setInterval(() => this.tick(), watchdogIntervalMs(this.config.registerTimeoutMs, this.config.dataTimeoutMs));
     await this.register();
   }
 
@@ -113,9 +105,7 @@ export class AccLink {
       this.logger.info('unregistered from ACC', { connectionId: this.connection });
       this.connection = null;
     }
-    const socket = this.socket;
-    this.socket = null;
-    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    await this.socket.close();
   }
 
   private setState(state: AccLinkState): void {
@@ -130,8 +120,7 @@ export class AccLink {
     this.connection = null;
     this.setState('registering');
     try {
-      const { address } = await lookup(this.config.gameHost, { family: isIPv6(this.config.gameHost) ? 6 : 4 });
-      this.game = { address, port: this.config.gamePort };
+      await this.socket.resolve();
       await this.send({
         type: 'REGISTER',
         protocolVersion: BROADCASTING_PROTOCOL_VERSION,
@@ -185,12 +174,9 @@ export class AccLink {
     this.setState('waiting');
   }
 
-  private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  /** A datagram from the game (the socket drops everyone else's). */
+  private onDatagram(msg: Buffer): void {
     if (this.stopped) return;
-    if (!this.game || rinfo.address !== this.game.address || rinfo.port !== this.game.port) {
-      this.handlers.dropped('foreign_sender', `${rinfo.address}:${rinfo.port} is not the game`);
-      return;
-    }
     const d = decodeInbound(msg);
     if (!d.ok) {
       this.handlers.dropped(d.reason, d.detail);
@@ -239,12 +225,6 @@ export class AccLink {
   }
 
   private send(message: OutboundMessage): Promise<void> {
-    const socket = this.socket;
-    const game = this.game;
-    if (!socket || !game) return Promise.reject(new Error('ACC link is not open'));
-    const datagram = encodeOutbound(message);
-    return new Promise((resolve, reject) =>
-      socket.send(datagram, game.port, game.address, (err) => (err ? reject(new Error(`sending ${message.type} to ${game.address}:${game.port}: ${err.message}`)) : resolve())),
-    );
+    return this.socket.send(encodeOutbound(message), message.type);
   }
 }
