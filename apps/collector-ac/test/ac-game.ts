@@ -1,7 +1,5 @@
 // The game side of AC remote telemetry for tests: a UDP server on 127.0.0.1 built from the
 // codec's encoders, answering handshakes and streaming RTCarInfo to whoever subscribed.
-import * as dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import {
   AcOperation,
   decodeHandshaker,
@@ -12,6 +10,7 @@ import {
   type RTCarInfo,
   type RTLap,
 } from '@pitwall/ac-udp';
+import { UdpGamePeer, type Client } from '../../../packages/collector-kit/test/support/udp-game-peer';
 
 const f = Math.fround;
 
@@ -73,14 +72,8 @@ export const identity: HandshakeResponse = {
   trackConfig: 'junior',
 };
 
-export interface Client {
-  address: string;
-  port: number;
-}
-
 /** A fake AC: answers handshakes, streams RTCarInfo every `intervalMs` to its subscriber. */
-export class AcGame {
-  readonly socket = dgram.createSocket('udp4');
+export class AcGame extends UdpGamePeer {
   /** Every handshaker received: operation and the sender's port. */
   readonly received: { op: number; port: number; at: number }[] = [];
   subscriber: Client | null = null;
@@ -89,19 +82,9 @@ export class AcGame {
   answering = true;
   sample: () => Omit<RTCarInfo, 'gearRaw'> = () => carInfo();
   sent = 0;
-  private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly intervalMs = 5) {}
-
-  async start(): Promise<number> {
-    this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
-    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', () => resolve()));
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
-    return this.port;
-  }
-
-  get port(): number {
-    return (this.socket.address() as AddressInfo).port;
+  constructor(intervalMs = 5) {
+    super(intervalMs);
   }
 
   ops(): number[] {
@@ -119,31 +102,21 @@ export class AcGame {
     this.answering = true;
   }
 
-  send(datagram: Buffer, to: Client): Promise<void> {
-    return new Promise((resolve, reject) => this.socket.send(datagram, to.port, to.address, (err) => (err ? reject(err) : resolve())));
-  }
-
   sendLap(lap: RTLap): Promise<void> {
     return this.send(encodeLap(lap), this.subscriber!);
   }
 
-  async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
-  }
-
-  private tick(): void {
+  protected tick(): void {
     if (!this.answering || !this.subscriber) return;
     this.sent++;
     this.socket.send(encodeCarInfo(this.sample()), this.subscriber.port, this.subscriber.address);
   }
 
-  private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  protected receive(msg: Buffer, client: Client): void {
     const h = decodeHandshaker(msg);
     if (!h.ok) return;
-    this.received.push({ op: h.value.operationId, port: rinfo.port, at: Date.now() });
+    this.received.push({ op: h.value.operationId, port: client.port, at: Date.now() });
     if (!this.answering) return;
-    const client = { address: rinfo.address, port: rinfo.port };
     switch (h.value.operationId) {
       case AcOperation.Handshake:
         this.socket.send(encodeHandshakeResponse(this.identity), client.port, client.address);

@@ -1,7 +1,5 @@
 // The game side of ACC's broadcasting protocol for tests: a UDP server on 127.0.0.1 built from
 // the codec, answering registrations and requests and streaming realtime updates.
-import * as dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import {
   CarLocation,
   decodeOutbound,
@@ -12,6 +10,7 @@ import {
   type OutboundMessage,
   type RealtimeCarUpdate,
 } from '@pitwall/acc-broadcast';
+import { UdpGamePeer, type Client } from '../../../packages/collector-kit/test/support/udp-game-peer';
 
 const f = Math.fround;
 
@@ -67,13 +66,7 @@ export function carUpdate(carIndex: number, over: Partial<RealtimeCarUpdate> = {
   };
 }
 
-export interface Client {
-  address: string;
-  port: number;
-}
-
-export class AccGame {
-  readonly socket = dgram.createSocket('udp4');
+export class AccGame extends UdpGamePeer {
   readonly received: (OutboundMessage & { fromPort: number })[] = [];
   client: Client | null = null;
   connectionPassword = 'asd';
@@ -87,19 +80,9 @@ export class AccGame {
   /** Cars that drive (may include some the entry list does not know yet). */
   updates: () => RealtimeCarUpdate[] = () => [carUpdate(0), carUpdate(3, { driverCount: 2, driverIndex: 1 })];
   sessionIndex = 1;
-  private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly intervalMs = 10) {}
-
-  async start(): Promise<number> {
-    this.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
-    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', () => resolve()));
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
-    return this.port;
-  }
-
-  get port(): number {
-    return (this.socket.address() as AddressInfo).port;
+  constructor(intervalMs = 10) {
+    super(intervalMs);
   }
 
   types(): string[] {
@@ -110,10 +93,10 @@ export class AccGame {
     return this.received.filter((m) => m.type === type).length;
   }
 
-  send(message: InboundMessage | Buffer, to: Client | null = this.client): Promise<void> {
+  /** A message (or raw bytes) to `to`, by default the registered client; nothing without one. */
+  override send(message: InboundMessage | Buffer, to: Client | null = this.client): Promise<void> {
     if (!to) return Promise.resolve();
-    const bytes = Buffer.isBuffer(message) ? message : encodeInbound(message);
-    return new Promise((resolve, reject) => this.socket.send(bytes, to.port, to.address, (err) => (err ? reject(err) : resolve())));
+    return super.send(Buffer.isBuffer(message) ? message : encodeInbound(message), to);
   }
 
   /** The game quits: forgets its client and ignores everything until `answering` is set again. */
@@ -122,12 +105,7 @@ export class AccGame {
     this.client = null;
   }
 
-  async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
-  }
-
-  private tick(): void {
+  protected tick(): void {
     if (!this.answering || !this.client) return;
     void this.send({
       type: 'REALTIME_UPDATE',
@@ -153,13 +131,12 @@ export class AccGame {
     for (const u of this.updates()) void this.send(u);
   }
 
-  private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  protected receive(msg: Buffer, from: Client): void {
     const d = decodeOutbound(msg);
     if (!d.ok) return;
     const m = d.message;
-    this.received.push({ ...m, fromPort: rinfo.port });
+    this.received.push({ ...m, fromPort: from.port });
     if (!this.answering) return;
-    const from = { address: rinfo.address, port: rinfo.port };
     switch (m.type) {
       case 'REGISTER': {
         const ok = m.protocolVersion === 4 && m.connectionPassword === this.connectionPassword;

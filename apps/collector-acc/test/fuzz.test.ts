@@ -1,19 +1,7 @@
-import * as dgram from 'node:dgram';
 import { encodeInbound, type InboundMessage } from '@pitwall/acc-broadcast';
+import { datagramsCounted, deliverFuzz, Mutator, prng } from '../../../packages/collector-kit/test/support/fuzz';
 import { AccGame, carUpdate, entry, lap } from './acc-game';
 import { fastEnv, run, until } from './harness';
-
-/** mulberry32: a seeded PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x0acc_f00d);
 const DATAGRAMS = 10_000;
@@ -38,19 +26,18 @@ const samples: InboundMessage[] = [
 describe('collector-acc fuzz', () => {
   it(`counts ${DATAGRAMS} random and mutated datagrams (seed ${SEED}) without crashing, then still works`, async () => {
     const rand = prng(SEED);
-    const int = (n: number) => Math.floor(rand() * n);
-    const valid = samples.map((m) => encodeInbound(m));
-    const random = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
+    const m = new Mutator(rand);
+    const int = (n: number) => m.int(n);
+    const valid = samples.map((s) => encodeInbound(s));
     const mutate = (): Buffer => {
       const base = Buffer.from(valid[int(valid.length)]!);
       switch (int(6)) {
-        case 0: // bit flips
-          for (let i = 0, n = 1 + int(8); i < n; i++) base[int(base.length)]! ^= 1 << int(8);
-          return base;
-        case 1: // truncated
-          return base.subarray(0, int(base.length));
+        case 0:
+          return m.flipBits(base);
+        case 1:
+          return m.truncate(base);
         case 2: // trailing bytes (a newer game may append fields)
-          return Buffer.concat([base, random(1 + int(32))]);
+          return m.extend(base, 32);
         case 3: // a huge count or string length somewhere
           if (base.length >= 3) base.writeUInt16LE(0xff00 + int(256), 1 + int(base.length - 2));
           return base;
@@ -63,7 +50,7 @@ describe('collector-acc fuzz', () => {
     };
     const datagram = () => {
       if (rand() >= 0.3) return mutate();
-      const b = random(int(600));
+      const b = m.bytes(int(600));
       if (b.length > 0 && rand() < 0.7) b[0] = 1 + int(7); // mostly known types with junk bodies
       return b;
     };
@@ -75,31 +62,8 @@ describe('collector-acc fuzz', () => {
       await until('frames', () => running.frames.length > 0);
       const collector = game.client!;
       game.answering = false; // the game sends nothing of its own from here on
-      const total = async () =>
-        (await running.counter('pitwall_collector_datagrams_total', { source: 'acc' })) +
-        (await running.counter('pitwall_collector_datagrams_dropped_total', { source: 'acc' }));
-      await new Promise((r) => setTimeout(r, 50));
-      const baseline = await total();
-
-      const stranger = dgram.createSocket('udp4');
-      await new Promise<void>((r) => stranger.bind(0, '127.0.0.1', () => r()));
-      let sent = 0;
-      let fromStranger = 0;
-      while (sent < DATAGRAMS) {
-        const sends: Promise<void>[] = [];
-        for (let i = 0; i < BATCH && sent < DATAGRAMS; i++, sent++) {
-          const d = datagram();
-          if (rand() < 0.02) {
-            fromStranger++;
-            sends.push(new Promise((r) => stranger.send(d, collector.port, collector.address, () => r())));
-          } else {
-            sends.push(game.send(d, collector));
-          }
-        }
-        await Promise.all(sends);
-        await until(`${sent} datagrams counted`, async () => (await total()) === baseline + sent, 5000);
-      }
-      await new Promise<void>((r) => stranger.close(() => r()));
+      const total = datagramsCounted(running.counter, 'acc');
+      const { baseline, fromStranger } = await deliverFuzz({ rand, count: DATAGRAMS, batch: BATCH, datagram, game, collector, counted: total });
 
       expect((await total()) - baseline).toBe(DATAGRAMS);
       expect(await running.counter('pitwall_collector_datagrams_dropped_total', { source: 'acc', reason: 'foreign_sender' })).toBe(fromStranger);

@@ -1,35 +1,14 @@
 import { PassThrough } from 'node:stream';
-import { MemoryBus, type MemoryBusOptions } from '@pitwall/bus';
 import { EnvReader } from '@pitwall/config';
-import { topicCatalogue, topicNames } from '@pitwall/kafka';
 import { createLogger } from '@pitwall/logger';
-import { Metrics } from '@pitwall/metrics';
-import { decodeFrame, type TelemetryFrame } from '@pitwall/proto';
-import { Health } from '@pitwall/service';
+import { runCollector, type RunningCollector, type RunOptions } from '../../../packages/collector-kit/test/support/collector-harness';
 import { loadCollectorAccConfig, startCollectorAcc, type CollectorAcc } from '../src';
 
-export const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+export { sleep, until } from '../../../packages/collector-kit/test/support/collector-harness';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export interface Running {
-  collector: CollectorAcc;
-  bus: MemoryBus;
-  topics: ReturnType<typeof topicNames>;
-  metrics: Metrics;
-  health: Health;
-  frames: TelemetryFrame[];
+export interface Running extends RunningCollector<CollectorAcc> {
   /** Every log line the collector wrote, parsed. */
   logs: { level: string; message: string; [k: string]: unknown }[];
-  open(): void;
-  stop(): Promise<void>;
-  counter(name: string, labels?: Record<string, string>): Promise<number>;
 }
 
 export const fastEnv = (gamePort: number, extra: Record<string, string> = {}) => ({
@@ -46,12 +25,7 @@ export const fastEnv = (gamePort: number, extra: Record<string, string> = {}) =>
   ...extra,
 });
 
-export async function run(env: Record<string, string>, opts: { busOptions?: MemoryBusOptions; gated?: boolean; partitions?: number } = {}): Promise<Running> {
-  const catalogue = topicCatalogue({ telemetryPartitions: opts.partitions ?? 4 });
-  const bus = new MemoryBus({ catalogue, ...opts.busOptions });
-  const metrics = new Metrics('collector-acc');
-  const health = new Health();
-  const frames: TelemetryFrame[] = [];
+export async function run(env: Record<string, string>, opts: RunOptions = {}): Promise<Running> {
   const logs: Running['logs'] = [];
   const stream = new PassThrough();
   let partial = '';
@@ -61,28 +35,6 @@ export async function run(env: Record<string, string>, opts: { busOptions?: Memo
     for (const line of lines.filter(Boolean)) logs.push(JSON.parse(line));
   });
   const logger = createLogger({ service: 'collector-acc', level: 'debug', format: 'json', stream });
-  let open: () => void = () => undefined;
-  const gate = opts.gated ? new Promise<void>((r) => (open = r)) : Promise.resolve();
-  const topics = topicNames(catalogue);
-  await bus.consumer({ groupId: 'test', topics: [topics.telemetry] }).run(async (batch) => {
-    await gate;
-    for (const m of batch.messages) frames.push(decodeFrame(m.value));
-  });
-  const collector = await startCollectorAcc({ bus, topics, logger, metrics, health, config: loadCollectorAccConfig(new EnvReader(env)) });
-  return {
-    collector,
-    bus,
-    topics,
-    metrics,
-    health,
-    frames,
-    logs,
-    open: () => open(),
-    async stop() {
-      open();
-      await collector.stop();
-      await bus.close();
-    },
-    counter: (name, labels = {}) => metrics.counter(name, '', Object.keys(labels)).value(labels),
-  };
+  const running = await runCollector('collector-acc', (deps) => startCollectorAcc({ ...deps, config: loadCollectorAccConfig(new EnvReader(env)) }), { ...opts, logger });
+  return { ...running, logs };
 }
