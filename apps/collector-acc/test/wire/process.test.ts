@@ -1,52 +1,32 @@
 // The PM2 entry as a real process over Kafka (librdkafka's mock cluster, or KAFKA_BROKERS): it
 // registers with a game peer, publishes frames to the telemetry topic, forwards a command from the
 // commands topic, and on SIGTERM unregisters and exits 0.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { KafkaBus } from '@pitwall/bus';
-import { silentLogger } from '@pitwall/logger';
-import { Metrics } from '@pitwall/metrics';
-import { codecs, decodeFrame, Source, type TelemetryFrame } from '@pitwall/proto';
-import { fastGroup, startWireCluster, waitFor, type WireCluster } from '../../../../packages/kafka/test/wire/wire-cluster';
+import { codecs, Source } from '@pitwall/proto';
+import { waitFor } from '../../../../packages/kafka/test/wire/wire-cluster';
+import { collectorProcessFixture } from '../../../../packages/collector-kit/test/support/collector-process';
 import { AccGame } from '../acc-game';
 
 jest.setTimeout(90_000);
 
-const runTs = path.resolve(__dirname, '../../../../packages/bus/test/wire/child/run-ts.js');
 const main = path.resolve(__dirname, '../../src/main.ts');
 
 describe('collector-acc as a process over Kafka', () => {
-  let cluster: WireCluster;
-  let bus: KafkaBus;
-  let game: AccGame;
-  let child: ChildProcess | null = null;
-
-  beforeAll(async () => {
-    cluster = await startWireCluster([
+  const wire = collectorProcessFixture(
+    [
       { name: 'telemetry', partitions: 3 },
       { name: 'commands', partitions: 1 },
-    ]);
-    bus = new KafkaBus({ settings: cluster.settings, catalogue: [], logger: silentLogger(), metrics: new Metrics('wire-test'), groupTuning: fastGroup });
-    game = new AccGame(50);
-    await game.start();
-  });
-
-  afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-    await bus?.close();
-    await game?.close();
-    await cluster?.stop();
-  });
+    ],
+    () => new AccGame(50),
+  );
 
   it('registers, publishes frames, forwards a command, and unregisters on SIGTERM', async () => {
+    const { cluster, bus, game } = wire;
     const lines: string[] = [];
-    child = spawn(process.execPath, [runTs, main], {
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: cluster.brokers.join(','),
-        KAFKA_TOPIC_TELEMETRY: cluster.topic('telemetry'),
+    const { child, exited } = wire.spawn(
+      main,
+      {
         KAFKA_TOPIC_COMMANDS: cluster.topic('commands'),
-        HEALTH_PORT: '0',
         LOG_LEVEL: 'info',
         ACC_HOST: '127.0.0.1',
         ACC_UDP_PORT: String(game.port),
@@ -54,16 +34,12 @@ describe('collector-acc as a process over Kafka', () => {
         ACC_COMMAND_PASSWORD: 'cmd',
         ACC_UPDATE_INTERVAL_MS: '50',
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+      'pipe',
+    );
     child.stdout!.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)));
-    const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
 
-    const frames: TelemetryFrame[] = [];
-    const consumer = bus.consumer({ groupId: 'wire-frames', topics: [cluster.topic('telemetry')], fromBeginning: true });
-    await consumer.run(async (batch) => {
-      for (const m of batch.messages) frames.push(decodeFrame(m.value));
-    });
+    const consumer = await wire.consumeFrames();
+    const { frames } = consumer;
     await waitFor('frames from the process on Kafka', () => frames.some((f) => f.driverName === 'Sebastian Vettel'), 60_000);
     expect(frames[0]!.source).toBe(Source.SOURCE_ACC);
     const sessionId = frames[0]!.sessionId!;
