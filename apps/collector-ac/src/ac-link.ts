@@ -9,7 +9,7 @@ import {
   type RTLap,
 } from '@pitwall/ac-udp';
 import type { Logger } from '@pitwall/logger';
-import { Backoff, GameSocket, watchdogIntervalMs } from '@pitwall/collector-kit';
+import { GameSocket, LinkClock } from '@pitwall/collector-kit';
 import type { CollectorAcConfig } from './config';
 
 /**
@@ -40,13 +40,8 @@ export interface AcLinkHandlers {
  */
 export class AcLink {
   private readonly socket: GameSocket;
-  private currentState: AcLinkState = 'waiting';
-  private stateSince = Date.now();
-  private nextAttemptAt = 0;
-  private lastDataAt = 0;
+  private readonly clock: LinkClock<AcLinkState>;
   private answered = false;
-  private ticker: NodeJS.Timeout | null = null;
-  private readonly backoff: Backoff;
   private stopped = false;
 
   constructor(
@@ -54,7 +49,7 @@ export class AcLink {
     private readonly handlers: AcLinkHandlers,
     private readonly logger: Logger,
   ) {
-    this.backoff = new Backoff(config.retryInitialMs, config.retryMaxMs);
+    this.clock = new LinkClock<AcLinkState>('waiting', { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs }, (state) => handlers.state(state));
     this.socket = new GameSocket(
       { name: 'AC', host: config.gameHost, port: config.gamePort, logger },
       {
@@ -67,12 +62,12 @@ export class AcLink {
   }
 
   get state(): AcLinkState {
-    return this.currentState;
+    return this.clock.state;
   }
 
   /** Unix ms of the last RTCarInfo, 0 before the first. */
   get lastDataAtMs(): number {
-    return this.lastDataAt;
+    return this.clock.lastDataAtMs;
   }
 
   /** The collector's own local port (never the game's). */
@@ -82,7 +77,7 @@ export class AcLink {
 
   async start(): Promise<void> {
     await this.socket.open();
-    this.ticker = setInterval(() => this.tick(), watchdogIntervalMs(this.config.handshakeTimeoutMs, this.config.dataTimeoutMs));
+    this.clock.startWatchdog(() => this.tick(), this.config.handshakeTimeoutMs, this.config.dataTimeoutMs);
     await this.handshake();
   }
 
@@ -90,7 +85,7 @@ export class AcLink {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.ticker) clearInterval(this.ticker);
+    this.clock.stopWatchdog();
     if (this.answered) {
       await this.send(AcOperation.Dismiss).catch((err: Error) => this.logger.info('could not send dismiss to AC', { err: err.message }));
       this.logger.info('dismissed the AC subscription');
@@ -98,21 +93,14 @@ export class AcLink {
     await this.socket.close();
   }
 
-  private setState(state: AcLinkState): void {
-    if (state === this.currentState) return;
-    this.currentState = state;
-    this.stateSince = Date.now();
-    this.handlers.state(state);
-  }
-
   private async handshake(): Promise<void> {
     if (this.stopped) return;
-    this.setState('handshaking');
+    this.clock.enter('handshaking');
     try {
       const game = await this.socket.resolve();
       await this.send(AcOperation.Handshake);
       this.handlers.handshakeSent();
-      this.logger.debug('AC handshake sent', { game, attempt: this.backoff.attempts });
+      this.logger.debug('AC handshake sent', { game, attempt: this.clock.attempts });
     } catch (err) {
       // Lookup failure or a send error: treat like an unanswered handshake.
       this.logger.info('AC handshake could not be sent; will retry', { host: this.config.gameHost, err: (err as Error).message });
@@ -122,20 +110,22 @@ export class AcLink {
   private tick(): void {
     if (this.stopped) return;
     const now = Date.now();
-    switch (this.currentState) {
+    switch (this.clock.state) {
       case 'handshaking':
-        if (now - this.stateSince >= this.config.handshakeTimeoutMs) this.wait('no handshake response');
+        if (this.clock.inStateMs(now) >= this.config.handshakeTimeoutMs) this.wait('no handshake response');
         break;
       case 'waiting':
-        if (now >= this.nextAttemptAt) void this.handshake();
+        if (this.clock.attemptDue(now)) void this.handshake();
         break;
-      case 'streaming':
-        if (now - Math.max(this.lastDataAt, this.stateSince) >= this.config.dataTimeoutMs) {
+      case 'streaming': {
+        const silentMs = this.clock.silentMs(now);
+        if (silentMs >= this.config.dataTimeoutMs) {
           // The game restarting or going back to its menu is normal: info, not error.
-          this.logger.info('AC went silent; handshaking again', { silentMs: now - Math.max(this.lastDataAt, this.stateSince) });
+          this.logger.info('AC went silent; handshaking again', { silentMs });
           void this.resubscribe();
         }
         break;
+      }
     }
   }
 
@@ -144,16 +134,15 @@ export class AcLink {
    * not make it send everything twice. A game that restarted ignores the dismiss.
    */
   private async resubscribe(): Promise<void> {
-    this.setState('handshaking');
+    this.clock.enter('handshaking');
     await this.send(AcOperation.Dismiss).catch(() => undefined);
     await this.handshake();
   }
 
   private wait(why: string): void {
-    const delayMs = this.backoff.next();
-    this.nextAttemptAt = Date.now() + delayMs;
-    this.logger.info(`AC: ${why}; next handshake in ${delayMs} ms`, { game: `${this.config.gameHost}:${this.config.gamePort}`, attempt: this.backoff.attempts });
-    this.setState('waiting');
+    const delayMs = this.clock.backOff();
+    this.logger.info(`AC: ${why}; next handshake in ${delayMs} ms`, { game: `${this.config.gameHost}:${this.config.gamePort}`, attempt: this.clock.attempts });
+    this.clock.enter('waiting');
   }
 
   /** A datagram from the game (the socket drops everyone else's). */
@@ -177,9 +166,8 @@ export class AcLink {
           return;
         }
         this.handlers.accepted('car_info');
-        this.lastDataAt = Date.now();
-        if (this.currentState !== 'streaming') this.setState('streaming');
-        this.backoff.reset();
+        this.clock.heard();
+        this.clock.enter('streaming');
         this.handlers.carInfo(d.value);
         break;
       case 'lap':
@@ -203,9 +191,9 @@ export class AcLink {
     try {
       await this.send(AcOperation.SubscribeUpdate);
       if (this.config.subscribeSpot) await this.send(AcOperation.SubscribeSpot);
-      this.setState('streaming');
+      this.clock.enter('streaming');
       // A fresh subscription gets the full data timeout before the watchdog calls it silent.
-      this.stateSince = Date.now();
+      this.clock.restart();
     } catch (err) {
       this.logger.info('AC subscribe could not be sent; will handshake again', { err: (err as Error).message });
       this.wait('subscribe failed');

@@ -7,7 +7,7 @@ import {
   type RegistrationResult,
 } from '@pitwall/acc-broadcast';
 import type { Logger } from '@pitwall/logger';
-import { Backoff, GameSocket, watchdogIntervalMs } from '@pitwall/collector-kit';
+import { GameSocket, LinkClock } from '@pitwall/collector-kit';
 import type { CollectorAccConfig } from './config';
 
 /**
@@ -39,13 +39,8 @@ export interface AccLinkHandlers {
  */
 export class AccLink {
   private readonly socket: GameSocket;
-  private currentState: AccLinkState = 'waiting';
-  private stateSince = Date.now();
-  private nextAttemptAt = 0;
-  private lastUpdateAt = 0;
+  private readonly clock: LinkClock<AccLinkState>;
   private connection: number | null = null;
-  private ticker: NodeJS.Timeout | null = null;
-  private readonly backoff: Backoff;
   private stopped = false;
 
   constructor(
@@ -53,7 +48,7 @@ export class AccLink {
     private readonly handlers: AccLinkHandlers,
     private readonly logger: Logger,
   ) {
-    this.backoff = new Backoff(config.retryInitialMs, config.retryMaxMs);
+    this.clock = new LinkClock<AccLinkState>('waiting', { initialMs: config.retryInitialMs, maxMs: config.retryMaxMs }, (state) => handlers.state(state));
     this.socket = new GameSocket(
       { name: 'ACC', host: config.gameHost, port: config.gamePort, logger },
       {
@@ -66,7 +61,7 @@ export class AccLink {
   }
 
   get state(): AccLinkState {
-    return this.currentState;
+    return this.clock.state;
   }
 
   /** The game's id for this registration, null while not registered. */
@@ -74,8 +69,9 @@ export class AccLink {
     return this.connection;
   }
 
+  /** Unix ms of the last realtime update, 0 before the first. */
   get lastUpdateAtMs(): number {
-    return this.lastUpdateAt;
+    return this.clock.lastDataAtMs;
   }
 
   get localPort(): number {
@@ -84,7 +80,7 @@ export class AccLink {
 
   async start(): Promise<void> {
     await this.socket.open();
-    this.ticker = setInterval(() => this.tick(), watchdogIntervalMs(this.config.registerTimeoutMs, this.config.dataTimeoutMs));
+    this.clock.startWatchdog(() => this.tick(), this.config.registerTimeoutMs, this.config.dataTimeoutMs);
     await this.register();
   }
 
@@ -99,7 +95,7 @@ export class AccLink {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.ticker) clearInterval(this.ticker);
+    this.clock.stopWatchdog();
     if (this.connection !== null) {
       await this.send({ type: 'UNREGISTER' }).catch((err: Error) => this.logger.info('could not send unregister to ACC', { err: err.message }));
       this.logger.info('unregistered from ACC', { connectionId: this.connection });
@@ -108,17 +104,10 @@ export class AccLink {
     await this.socket.close();
   }
 
-  private setState(state: AccLinkState): void {
-    if (state === this.currentState) return;
-    this.currentState = state;
-    this.stateSince = Date.now();
-    this.handlers.state(state);
-  }
-
   private async register(): Promise<void> {
     if (this.stopped) return;
     this.connection = null;
-    this.setState('registering');
+    this.clock.enter('registering');
     try {
       await this.socket.resolve();
       await this.send({
@@ -138,18 +127,18 @@ export class AccLink {
   private tick(): void {
     if (this.stopped) return;
     const now = Date.now();
-    switch (this.currentState) {
+    switch (this.clock.state) {
       case 'registering':
-        if (now - this.stateSince >= this.config.registerTimeoutMs) {
+        if (this.clock.inStateMs(now) >= this.config.registerTimeoutMs) {
           this.handlers.registration('timeout');
           this.wait('no registration result');
         }
         break;
       case 'waiting':
-        if (now >= this.nextAttemptAt) void this.register();
+        if (this.clock.attemptDue(now)) void this.register();
         break;
       case 'connected': {
-        const silentMs = now - Math.max(this.lastUpdateAt, this.stateSince);
+        const silentMs = this.clock.silentMs(now);
         if (silentMs >= this.config.dataTimeoutMs) {
           // The game quitting or leaving the session is normal: info, not error.
           this.logger.info('ACC went silent; registering again', { silentMs });
@@ -162,16 +151,15 @@ export class AccLink {
 
   /** A game that is still there but stopped sending keeps our old registration: end it first. */
   private async reregister(): Promise<void> {
-    this.setState('registering');
+    this.clock.enter('registering');
     await this.send({ type: 'UNREGISTER' }).catch(() => undefined);
     await this.register();
   }
 
   private wait(why: string): void {
-    const delayMs = this.backoff.next();
-    this.nextAttemptAt = Date.now() + delayMs;
-    this.logger.info(`ACC: ${why}; registering again in ${delayMs} ms`, { game: `${this.config.gameHost}:${this.config.gamePort}`, attempt: this.backoff.attempts });
-    this.setState('waiting');
+    const delayMs = this.clock.backOff();
+    this.logger.info(`ACC: ${why}; registering again in ${delayMs} ms`, { game: `${this.config.gameHost}:${this.config.gamePort}`, attempt: this.clock.attempts });
+    this.clock.enter('waiting');
   }
 
   /** A datagram from the game (the socket drops everyone else's). */
@@ -191,8 +179,7 @@ export class AccLink {
       this.handlers.dropped('not_registered', `${m.type} before a registration was accepted`);
       return;
     } else if (m.type === 'REALTIME_UPDATE' || m.type === 'REALTIME_CAR_UPDATE') {
-      this.lastUpdateAt = Date.now();
-      this.backoff.reset();
+      this.clock.heard();
     }
     this.handlers.message(m);
   }
@@ -219,8 +206,9 @@ export class AccLink {
       });
     }
     this.logger.info('registered with ACC', { connectionId: r.connectionId, readonly: r.isReadonly });
-    this.setState('connected');
-    this.stateSince = Date.now();
+    this.clock.enter('connected');
+    // A new registration gets the full data timeout before the watchdog calls it silent.
+    this.clock.restart();
     this.handlers.registered(r);
   }
 

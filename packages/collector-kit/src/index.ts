@@ -3,4 +3,4 @@ export { BusBusyError, FramePublisher, type FramePublisherOptions } from './publ
 export { Backoff } from './backoff';
 export { LinkMetrics } from './link-metrics';
 export { GameSocket, type GameAddress, type GameSocketHandlers, type GameSocketOptions } from './game-socket';
-export { watchdogIntervalMs } from './watchdog';
+export { LinkClock, watchdogIntervalMs } from './link-clock';

@@ -1,6 +1,6 @@
 import * as dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { GameSocket, watchdogIntervalMs } from '@pitwall/collector-kit';
+import { GameSocket } from '@pitwall/collector-kit';
 import { silentLogger } from '@pitwall/logger';
 
 const until = async (what: string, cond: () => boolean, ms = 3000) => {
@@ -143,14 +143,5 @@ describe('GameSocket over real UDP', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(datagrams.length + dropped.length).toBe(0);
     await socket.close();
-  });
-});
-
-describe('watchdogIntervalMs', () => {
-  it('checks five times per the shortest timeout, between 5 and 250 ms', () => {
-    expect(watchdogIntervalMs(150, 250)).toBe(30);
-    expect(watchdogIntervalMs(5000, 2000)).toBe(250);
-    expect(watchdogIntervalMs(3, 1000)).toBe(5);
-    expect(watchdogIntervalMs(1249)).toBe(249);
   });
 });
