@@ -114,7 +114,7 @@ export async function startDbWriter(deps: DbWriterDeps): Promise<Stoppable> {
       });
     } catch (err) {
       m.transactions.inc({ table: sink.table, result: 'failed' });
-      if (!stopping) monitor.writeFailed(err);
+      if (!stopping) monitor.failed(err);
       throw new Error(`writing ${records.length} records to ${sink.table} failed: ${(err as Error).message}`, { cause: err });
     }
     m.transactions.inc({ table: sink.table, result: 'committed' });
@@ -165,6 +165,7 @@ export async function startDbWriter(deps: DbWriterDeps): Promise<Stoppable> {
         return await storedStarts(partitions);
       } catch (err) {
         if (stopping) return [];
+        monitor.failed(err);
         logger.error('reading stored offsets failed; trying again (nothing is delivered meanwhile)', { retryInMs: delayMs, err });
         await new Promise((r) => setTimeout(r, delayMs));
         delayMs = Math.min(delayMs * 2, 30_000);

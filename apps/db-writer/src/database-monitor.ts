@@ -12,7 +12,7 @@ export interface DatabaseMonitorOptions {
 }
 
 /**
- * Whether the database can be written to. A failed write that is not about its data marks it down;
+ * Whether the database can be written to. A failed write (not about its data) or offset read marks it down;
  * then it is probed every `probeMs` until a probe passes. Consumption is paused meanwhile, so the
  * bus does not keep handing over batches that can only fail (the failed ones come back after the
  * bus's own backoff, and nothing is committed until they are written).
@@ -33,10 +33,10 @@ export class DatabaseMonitor {
     return this.down;
   }
 
-  writeFailed(err: unknown): void {
+  failed(err: unknown): void {
     if (this.down || this.stopped) return;
     this.down = { since: Date.now(), error: (err as Error).message };
-    this.opts.logger.error('database write failed: pausing consumption until the database answers again', { err, probeMs: this.opts.probeMs });
+    this.opts.logger.error('database operation failed: pausing consumption until the database answers again', { err, probeMs: this.opts.probeMs });
     this.opts.onDown();
     this.scheduleProbe();
   }
