@@ -11,7 +11,12 @@ const until = async (what: string, cond: () => boolean, ms = 3000) => {
   }
 };
 
-/** A plain UDP socket on loopback that records what it receives: the game, or a stranger. */
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of cleanup.splice(0).reverse()) await close();
+});
+
+/** A plain UDP socket on loopback that records what it receives: the game, or a stranger. Closed after the test. */
 async function peer(type: 'udp4' | 'udp6' = 'udp4', host = '127.0.0.1') {
   const socket = dgram.createSocket(type);
   const received: { msg: Buffer; port: number }[] = [];
@@ -20,14 +25,15 @@ async function peer(type: 'udp4' | 'udp6' = 'udp4', host = '127.0.0.1') {
     socket.once('error', reject);
     socket.bind(0, host, () => resolve());
   });
+  cleanup.push(() => new Promise<void>((resolve) => socket.close(() => resolve())));
   return {
     port: (socket.address() as AddressInfo).port,
     received,
     send: (msg: Buffer, port: number) => new Promise<void>((resolve, reject) => socket.send(msg, port, host, (err) => (err ? reject(err) : resolve()))),
-    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
 
+/** A GameSocket to `host:port`, recording what it hands on and drops. */
 function gameSocket(host: string, port: number) {
   const datagrams: Buffer[] = [];
   const dropped: { reason: string; detail: string }[] = [];
@@ -35,15 +41,17 @@ function gameSocket(host: string, port: number) {
   return { socket, datagrams, dropped };
 }
 
-describe('GameSocket over real UDP', () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
+/** The same, opened (and closed after the test). */
+async function openGameSocket(host: string, port: number) {
+  const s = gameSocket(host, port);
+  await s.socket.open();
+  cleanup.push(() => s.socket.close());
+  return s;
+}
 
+describe('GameSocket over real UDP', () => {
   it('sends from an ephemeral port of its own, never the game port, once the game is resolved', async () => {
     const game = await peer();
-    cleanup.push(game.close);
     const { socket } = gameSocket('127.0.0.1', game.port);
     expect(socket.localPort).toBe(0);
     await socket.open();
@@ -61,10 +69,7 @@ describe('GameSocket over real UDP', () => {
   it('hands on datagrams from the game and drops everyone else as foreign_sender, naming the sender', async () => {
     const game = await peer();
     const stranger = await peer();
-    cleanup.push(game.close, stranger.close);
-    const { socket, datagrams, dropped } = gameSocket('127.0.0.1', game.port);
-    await socket.open();
-    cleanup.push(() => socket.close());
+    const { socket, datagrams, dropped } = await openGameSocket('127.0.0.1', game.port);
 
     // Before the game's address is known, nobody is the game.
     await game.send(Buffer.from('before'), socket.localPort);
@@ -83,17 +88,12 @@ describe('GameSocket over real UDP', () => {
     ]);
   });
 
-  it('resolves a host name in the socket family and keeps the old address when a lookup fails', async () => {
+  it('resolves a host name in its address family; a failed lookup rejects and sending stays refused', async () => {
     const game = await peer();
-    cleanup.push(game.close);
-    const { socket } = gameSocket('localhost', game.port);
-    await socket.open();
-    cleanup.push(() => socket.close());
-    expect(await socket.resolve()).toEqual({ address: '127.0.0.1', port: game.port });
+    const named = await openGameSocket('localhost', game.port);
+    expect(await named.socket.resolve()).toEqual({ address: '127.0.0.1', port: game.port });
 
-    const unknown = gameSocket('no-such-host.invalid', game.port);
-    await unknown.socket.open();
-    cleanup.push(() => unknown.socket.close());
+    const unknown = await openGameSocket('no-such-host.invalid', game.port);
     await expect(unknown.socket.resolve()).rejects.toThrow(/no-such-host\.invalid/);
     await expect(unknown.socket.send(Buffer.from('x'), 'x')).rejects.toThrow('TEST link is not open');
   });
@@ -106,10 +106,7 @@ describe('GameSocket over real UDP', () => {
       console.warn(`skipped: no IPv6 loopback on this machine (${(err as Error).message})`);
       return;
     }
-    cleanup.push(game.close);
-    const { socket, datagrams } = gameSocket('::1', game.port);
-    await socket.open();
-    cleanup.push(() => socket.close());
+    const { socket, datagrams } = await openGameSocket('::1', game.port);
     expect(await socket.resolve()).toEqual({ address: '::1', port: game.port });
     await socket.send(Buffer.from('ping'), 'ping');
     await until('the datagram at the game', () => game.received.length === 1);
@@ -120,10 +117,7 @@ describe('GameSocket over real UDP', () => {
 
   it('a failed send names what it sent and where', async () => {
     const game = await peer();
-    cleanup.push(game.close);
-    const { socket } = gameSocket('127.0.0.1', game.port);
-    await socket.open();
-    cleanup.push(() => socket.close());
+    const { socket } = await openGameSocket('127.0.0.1', game.port);
     await socket.resolve();
     // Larger than any UDP datagram can be.
     await expect(socket.send(Buffer.alloc(70_000), 'a huge thing')).rejects.toThrow(new RegExp(`^sending a huge thing to 127\\.0\\.0\\.1:${game.port}: .*EMSGSIZE`));
@@ -131,7 +125,6 @@ describe('GameSocket over real UDP', () => {
 
   it('after close: local port 0, sends refused, nothing delivered, close again is harmless', async () => {
     const game = await peer();
-    cleanup.push(game.close);
     const { socket, datagrams, dropped } = gameSocket('127.0.0.1', game.port);
     await socket.open();
     await socket.resolve();
