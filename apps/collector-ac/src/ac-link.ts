@@ -54,6 +54,7 @@ export class AcLink {
       { name: 'AC', host: config.gameHost, port: config.gamePort, logger },
       {
         datagram: (msg) => this.onDatagram(msg),
+        // Once stopping, nothing that still arrives before the socket closes is counted.
         dropped: (reason, detail) => {
           if (!this.stopped) handlers.dropped(reason, detail);
         },

@@ -53,6 +53,7 @@ export class AccLink {
       { name: 'ACC', host: config.gameHost, port: config.gamePort, logger },
       {
         datagram: (msg) => this.onDatagram(msg),
+        // Once stopping, nothing that still arrives before the socket closes is counted.
         dropped: (reason, detail) => {
           if (!this.stopped) handlers.dropped(reason, detail);
         },
