@@ -18,26 +18,21 @@ describe('collector-ac fuzz', () => {
       encodeHandshakeResponse(identity),
       encodeLap({ carIdentifierNumber: 0, lap: 1, driverName: identity.driverName, carName: identity.carName, timeMs: 90_000 }),
     ];
-    const mutate = (): Buffer => {
-      const base = Buffer.from(valid[int(valid.length)]!);
-      switch (int(6)) {
-        case 0:
-          return m.flipBits(base);
-        case 1:
-          return m.truncate(base);
-        case 2:
-          return m.extend(base, 16);
-        case 3: // a weird number in a random aligned 4-byte slot (floats and ints alike)
-          base.writeFloatLE(weird[int(weird.length)]!, 4 * int(base.length / 4));
-          return base;
-        case 4: // an exact size with random content
-          return m.bytes(base.length);
-        default: // identifier byte changed
-          base[0] = int(256);
-          return base;
-      }
-    };
-    const datagram = () => (rand() < 0.35 ? m.bytes(int(1500)) : mutate());
+    const own = [
+      (base: Buffer) => {
+        // A weird number in a random aligned 4-byte slot (floats and ints alike).
+        base.writeFloatLE(weird[int(weird.length)]!, 4 * int(base.length / 4));
+        return base;
+      },
+      // An exact size with random content.
+      (base: Buffer) => m.bytes(base.length),
+      (base: Buffer) => {
+        // The identifier byte changed.
+        base[0] = int(256);
+        return base;
+      },
+    ];
+    const datagram = () => (rand() < 0.35 ? m.bytes(int(1500)) : m.mutate(valid, 16, own));
 
     const game = new AcGame();
     await game.start();

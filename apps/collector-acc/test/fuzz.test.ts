@@ -29,27 +29,23 @@ describe('collector-acc fuzz', () => {
     const m = new Mutator(rand);
     const int = (n: number) => m.int(n);
     const valid = samples.map((s) => encodeInbound(s));
-    const mutate = (): Buffer => {
-      const base = Buffer.from(valid[int(valid.length)]!);
-      switch (int(6)) {
-        case 0:
-          return m.flipBits(base);
-        case 1:
-          return m.truncate(base);
-        case 2: // trailing bytes (a newer game may append fields)
-          return m.extend(base, 32);
-        case 3: // a huge count or string length somewhere
-          if (base.length >= 3) base.writeUInt16LE(0xff00 + int(256), 1 + int(base.length - 2));
-          return base;
-        case 4: // another message type byte on this body
-          base[0] = int(256);
-          return base;
-        default: // unmodified: the state machine sees real messages out of order
-          return base;
-      }
-    };
+    const own = [
+      (base: Buffer) => {
+        // A huge count or string length somewhere.
+        if (base.length >= 3) base.writeUInt16LE(0xff00 + int(256), 1 + int(base.length - 2));
+        return base;
+      },
+      (base: Buffer) => {
+        // Another message type byte on this body.
+        base[0] = int(256);
+        return base;
+      },
+      // Unmodified: the state machine sees real messages out of order.
+      (base: Buffer) => base,
+    ];
     const datagram = () => {
-      if (rand() >= 0.3) return mutate();
+      // Extensions up to 32 bytes: a newer game may append fields.
+      if (rand() >= 0.3) return m.mutate(valid, 32, own);
       const b = m.bytes(int(600));
       if (b.length > 0 && rand() < 0.7) b[0] = 1 + int(7); // mostly known types with junk bodies
       return b;

@@ -44,6 +44,19 @@ export class Mutator {
   extend(base: Buffer, maxExtra: number): Buffer {
     return Buffer.concat([base, this.bytes(1 + this.int(maxExtra))]);
   }
+
+  /**
+   * A copy of one of `valid`, with bits flipped, truncated, extended by up to `maxExtra` bytes, or
+   * changed by one of the codec's `own` mutations, each as likely as the others.
+   */
+  mutate(valid: readonly Buffer[], maxExtra: number, own: readonly ((base: Buffer) => Buffer)[]): Buffer {
+    const base = Buffer.from(valid[this.int(valid.length)]!);
+    const which = this.int(3 + own.length);
+    if (which === 0) return this.flipBits(base);
+    if (which === 1) return this.truncate(base);
+    if (which === 2) return this.extend(base, maxExtra);
+    return own[which - 3]!(base);
+  }
 }
 
 export interface FuzzDelivery {
