@@ -107,7 +107,7 @@ async function oursRun(s3: LocalS3, prefix: string, dir: string, run: string): P
     pollIntervalMs: 60_000,
     listPageSize: 1000,
     checkpointFile: join(dir, `checkpoint-${run}.json`),
-    batchFrames: 2000,
+    batchFrames: 1000,
     maxOpenSamples: 4096,
     maxDoneObjects: 1000,
     track: 'barber',

@@ -46,7 +46,7 @@ export function loadCollectorS3Config(env: EnvReader): CollectorS3Config {
     pollIntervalMs: env.int('S3_POLL_INTERVAL_MS', { default: 60_000, min: 100, max: 86_400_000 }),
     listPageSize: env.int('S3_LIST_PAGE_SIZE', { default: 1000, min: 1, max: 1000 }),
     checkpointFile: env.string('S3_CHECKPOINT_FILE', { default: '.pitwall-data/collector-s3/checkpoint.json' }),
-    batchFrames: env.int('S3_BATCH_FRAMES', { default: 2000, min: 1, max: 50_000 }),
+    batchFrames: env.int('S3_BATCH_FRAMES', { default: 1000, min: 1, max: 50_000 }),
     maxOpenSamples: env.int('S3_MAX_OPEN_SAMPLES', { default: 4096, min: 1, max: 1_000_000 }),
     maxDoneObjects: env.int('S3_MAX_DONE_OBJECTS', { default: 10_000, min: 1, max: 1_000_000 }),
     sessionId: env.optionalString('S3_SESSION_ID'),

@@ -14,7 +14,7 @@ describe('loadCollectorS3Config', () => {
       pollIntervalMs: 60_000,
       listPageSize: 1000,
       checkpointFile: '.pitwall-data/collector-s3/checkpoint.json',
-      batchFrames: 2000,
+      batchFrames: 1000,
       maxOpenSamples: 4096,
       maxDoneObjects: 10_000,
       sessionId: undefined,
