@@ -24,7 +24,18 @@ export function busFromEnv(ctx: { env: EnvReader; logger: Logger; metrics: Metri
   if (ctx.env.has('KAFKA_BROKERS')) {
     const settings = kafkaSettingsFromEnv(ctx.env, { clientId: `pitwall-${ctx.name}` });
     ctx.logger.info('bus: Kafka', { brokers: settings.brokers, clientId: settings.clientId });
-    return { bus: new KafkaBus({ settings, catalogue, logger: ctx.logger.child({ component: 'kafka' }), metrics: ctx.metrics }), catalogue, topics };
+    // Group timing: a shorter session timeout moves a dead member's partitions sooner, at the cost of
+    // more false evictions on a stalled event loop. The defaults are kafkajs' (30 s / 3 s).
+    const sessionTimeoutMs = ctx.env.int('KAFKA_SESSION_TIMEOUT_MS', { default: 30_000, min: 1000, max: 3_600_000 });
+    const groupTuning = {
+      sessionTimeoutMs,
+      heartbeatIntervalMs: ctx.env.int('KAFKA_HEARTBEAT_INTERVAL_MS', { default: Math.min(3000, Math.floor(sessionTimeoutMs / 3)), min: 100, max: sessionTimeoutMs }),
+    };
+    return {
+      bus: new KafkaBus({ settings, catalogue, logger: ctx.logger.child({ component: 'kafka' }), metrics: ctx.metrics, groupTuning }),
+      catalogue,
+      topics,
+    };
   }
   if (!opts.memoryFallback) throw new ConfigError('KAFKA_BROKERS', 'a comma-separated list of host:port (this app runs over Kafka)', undefined);
   const bus = new MemoryBus({

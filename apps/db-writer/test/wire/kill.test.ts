@@ -59,6 +59,10 @@ describe('db-writer process SIGKILLed repeatedly over Kafka', () => {
       DB_WRITER_RETRY_BACKOFF_MS: '100',
       HEALTH_PORT: '0',
       LOG_LEVEL: 'warn',
+      // A killed writer's partitions move after the session timeout: short, so five kills take
+      // seconds rather than minutes (the mock cluster holds a rejoin for the timeout minus 1 s).
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
     };
     for (const role of ROLES) env[`KAFKA_TOPIC_${role.toUpperCase()}`] = cluster.topic(role);
     const c = spawn(process.execPath, [runTs, main], { env, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,7 +1,7 @@
 // `npm run db:migrate`: brings the database at DATABASE_URL up to the current schema.
-import { Pool } from 'pg';
 import { createLogger, type Logger } from '@pitwall/logger';
 import { migrate } from '../migrations';
+import { createPool } from '../pool';
 
 /** Returns the process exit code: 0 done, 1 migration failed, 2 bad settings. */
 export async function runMigrate(env: NodeJS.ProcessEnv, logger: Logger): Promise<number> {
@@ -10,7 +10,8 @@ export async function runMigrate(env: NodeJS.ProcessEnv, logger: Logger): Promis
     logger.error('DATABASE_URL: expected a PostgreSQL connection string, e.g. postgres://user:pass@host:5432/pitwall');
     return 2;
   }
-  const pool = new Pool({ connectionString: url, max: 1 });
+  // createPool listens for errors on idle clients: a server restarting must not crash the CLI.
+  const pool = createPool({ connectionString: url, max: 1, logger });
   try {
     const result = await migrate(pool, { logger });
     logger.info('migrations done', { version: result.version, applied: result.applied, storage: result.storage });
