@@ -1,3 +1,9 @@
+/**
+ * Benchmark: S3 CSV rows per second through the real collector (list, GET, csv-parse, channel
+ * mapping, protobuf, FramePublisher, MemoryBus with a draining consumer, checkpoint) against
+ * csv-parse alone reading the same object from the same s3rver, in the same run.
+ * Importing this module does nothing; call `benchS3Csv`.
+ */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -5,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { BenchResult } from '@pitwall/bench';
 import { MemoryBus } from '@pitwall/bus';
 import { defaultTopicNames, topicCatalogue } from '@pitwall/kafka';
 import { silentLogger } from '@pitwall/logger';
@@ -15,19 +22,6 @@ import { startCollectorS3 } from './app';
 import type { CollectorS3Config } from './config';
 import { startLocalS3, type LocalS3 } from './local-s3';
 import { createS3Client } from './poller';
-
-/** The shape of scripts/src/bench/types.ts BenchResult (apps do not import scripts). */
-export interface S3CsvBenchResult {
-  name: 's3-csv';
-  unit: 'rows/s';
-  ours: number;
-  baselineName: string;
-  baseline: number;
-  ratio: number;
-  goal: string;
-  met: boolean;
-  notes?: string;
-}
 
 export interface S3CsvBenchOptions {
   /** Rows in each file (wide and long shape, 20 cars). Default 300 000 (wide: about 29 MB). */
@@ -166,7 +160,7 @@ const pct = (ratio: number) => `${Math.round(ratio * 100)} %`;
  * object from the same s3rver, in the same run. The headline is the wide shape (a frame per row,
  * the most work per row); the long shape (GR Cup's own export, a frame per 12 rows) is in notes.
  */
-export async function benchS3Csv(opts: S3CsvBenchOptions = {}): Promise<S3CsvBenchResult> {
+export async function benchS3Csv(opts: S3CsvBenchOptions = {}): Promise<BenchResult> {
   const rows = opts.rows ?? 300_000;
   const runs = opts.runs ?? 2;
   const dir = await mkdtemp(join(tmpdir(), 'pitwall-bench-s3-'));

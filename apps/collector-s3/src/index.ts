@@ -1,2 +1,3 @@
 export { startCollectorS3, type CollectorS3Deps } from './app';
 export { loadCollectorS3Config, type CollectorS3Config } from './config';
+export { benchS3Csv, type S3CsvBenchOptions } from './bench';
