@@ -62,6 +62,12 @@ describe('Checkpoint', () => {
     expect(checkpoint.forgotten).toBe(3);
     expect(['a', 'b', 'd'].map((k) => checkpoint.hasDone(k))).toEqual([false, false, false]);
     expect([checkpoint.isDone('c', 'etag-c2'), checkpoint.isDone('e', 'etag-e'), checkpoint.isDone('f', 'etag-f')]).toEqual([true, true, true]);
+    await checkpoint.flush();
+    expect((await onDisk(`${dir.path}/cp.json`)).done).toEqual([
+      ['e', 'etag-e'],
+      ['c', 'etag-c2'],
+      ['f', 'etag-f'],
+    ]);
   });
 
   test('done keys not in a complete listing any more are pruned', async () => {
@@ -69,6 +75,7 @@ describe('Checkpoint', () => {
     for (const k of ['a', 'b', 'c']) checkpoint.complete(k, 'e');
     expect(checkpoint.pruneDone((k) => k !== 'b')).toBe(1);
     expect([checkpoint.hasDone('a'), checkpoint.hasDone('b'), checkpoint.hasDone('c')]).toEqual([true, false, true]);
+    await checkpoint.flush();
   });
 
   test("another bucket's or prefix's checkpoint is ignored, not trusted", async () => {
