@@ -49,8 +49,11 @@ const apps = [
   app('collector-f1', { healthPort: 9422, env: { F1_UDP_PORT: '20777' } }),
   // HTTP ingest on 8081, device WebSocket at /ws/ingest, UDP text on 20778.
   app('collector-http', { healthPort: 9423, env: { INGEST_PORT: '8081', UDP_PORT: '20778' } }),
+  // Exactly one: its progress (the checkpoint file) is per process. S3_* from the environment.
+  app('collector-s3', { healthPort: 9424 }),
   // Consumers scale by instances, up to the telemetry partition count (12 by default).
   app('aggregator', { instances: 2, healthPort: 9430 }),
+  app('db-writer', { instances: 2, healthPort: 9440, env: { DATABASE_URL: process.env.DATABASE_URL || 'postgres://pitwall:pitwall@localhost:5432/pitwall' } }),
   // Live view: one instance per WS_PORT; each reads the live topics in a group of its own.
   app('ws-bridge', { healthPort: 9410, env: { WS_PORT: '8080' } }),
 ];

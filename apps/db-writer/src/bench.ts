@@ -20,19 +20,8 @@ import { codecs, nowMicros, Source, type TelemetryFrame } from '@pitwall/proto';
 import { Health } from '@pitwall/service';
 import { startDbWriter } from './app';
 import { loadDbWriterConfig, type DbWriterConfig } from './config';
+import type { BenchResult } from '@pitwall/bench';
 
-/** Same shape as scripts/src/bench/types.ts BenchResult (apps do not import the scripts workspace). */
-export interface DbWriterBenchResult {
-  name: string;
-  unit: string;
-  ours: number;
-  baselineName: string;
-  baseline: number;
-  ratio: number;
-  goal: string;
-  met: boolean;
-  notes?: string;
-}
 
 export interface DbWriterBenchOptions {
   /** Frames on the bus. Default 200 000. */
@@ -173,7 +162,7 @@ async function runRawCopy(pool: Pool, rowCount: number): Promise<number> {
   }
 }
 
-export async function benchDbWriter(opts: DbWriterBenchOptions = {}): Promise<DbWriterBenchResult> {
+export async function benchDbWriter(opts: DbWriterBenchOptions = {}): Promise<BenchResult> {
   const count = opts.frames ?? 200_000;
   const rounds = opts.rounds ?? 2;
   const frames = encodedFrames(count);

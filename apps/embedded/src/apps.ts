@@ -4,6 +4,9 @@ import { loadCollectorAcConfig, startCollectorAc } from '@pitwall/collector-ac';
 import { loadCollectorAccConfig, startCollectorAcc } from '@pitwall/collector-acc';
 import { loadCollectorF1Config, startCollectorF1, type CollectorF1 } from '@pitwall/collector-f1';
 import { loadCollectorHttpConfig, startCollectorHttp, type CollectorHttp } from '@pitwall/collector-http';
+import { loadCollectorS3Config, startCollectorS3 } from '@pitwall/collector-s3';
+import { createPool } from '@pitwall/db';
+import { loadDbWriterConfig, startDbWriter, startEmbeddedDatabase, type EmbeddedDatabase } from '@pitwall/db-writer';
 import type { TopicRole } from '@pitwall/kafka';
 import type { ServiceContext, Stoppable } from '@pitwall/service';
 import { loadSimulatorConfig, startSimulator, type RunningSimulator } from '@pitwall/simulator';
@@ -20,6 +23,8 @@ export interface EmbeddedContext extends ServiceContext {
 export interface EmbeddedApp {
   /** The name PITWALL_APPS selects it by. */
   name: string;
+  /** Why it cannot run in this environment (logged), or undefined when it can. */
+  skip?(ctx: ServiceContext): string | undefined;
   start(ctx: EmbeddedContext): Promise<Stoppable>;
 }
 
@@ -32,10 +37,37 @@ export interface EmbeddedApp {
  * collectors use their own settings, to talk to real games.
  */
 export const embeddedApps: EmbeddedApp[] = [
-  { name: 'ws-bridge', start: (ctx) => startWsBridge({ ...ctx, config: loadWsBridgeConfig(ctx.env), pool: null }) },
+  // PostgreSQL: DATABASE_URL's, or an embedded server with its data under PITWALL_DATA_DIR.
+  { name: 'database', start: (ctx) => startEmbeddedDatabase(ctx.env, ctx.logger) },
+  {
+    name: 'db-writer',
+    start: (ctx) => {
+      const db = ctx.started.get('database') as EmbeddedDatabase | undefined;
+      return startDbWriter({ ...ctx, config: loadDbWriterConfig(ctx.env, db ? { databaseUrl: db.connectionString } : {}) });
+    },
+  },
+  {
+    name: 'ws-bridge',
+    start: async (ctx) => {
+      const db = ctx.started.get('database') as EmbeddedDatabase | undefined;
+      const pool = db ? createPool({ connectionString: db.connectionString, logger: ctx.logger }) : null;
+      const bridge = await startWsBridge({ ...ctx, config: loadWsBridgeConfig(ctx.env), pool });
+      return {
+        stop: async () => {
+          await bridge.stop();
+          await pool?.end();
+        },
+      };
+    },
+  },
   { name: 'aggregator', start: (ctx) => startAggregator({ ...ctx, config: loadAggregatorConfig(ctx.env) }) },
   { name: 'collector-f1', start: (ctx) => startCollectorF1({ ...ctx, config: loadCollectorF1Config(ctx.env) }) },
   { name: 'collector-http', start: (ctx) => startCollectorHttp({ ...ctx, config: loadCollectorHttpConfig(ctx.env) }) },
+  {
+    name: 'collector-s3',
+    skip: (ctx) => (ctx.env.has('S3_BUCKET') ? undefined : 'no S3_BUCKET to poll (set S3_BUCKET, S3_ENDPOINT, ... to read CSV drops)'),
+    start: (ctx) => startCollectorS3({ ...ctx, config: loadCollectorS3Config(ctx.env) }),
+  },
   {
     name: 'simulator',
     start: (ctx) => {

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '@pitwall/db';
 import WebSocket from 'ws';
 
 const main = path.join(__dirname, '../dist/main.js');
@@ -9,13 +11,31 @@ const built = fs.existsSync(main);
 (built ? describe : describe.skip)('npm start (embedded mode) as a real process', () => {
   if (!built) console.warn('skipping embedded process test: apps/embedded is not built (run `npm run build`)');
 
-  it('serves /health, shows every simulated source moving on the bridge, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [main], { env: { ...process.env, HEALTH_PORT: '0', WS_PORT: '0', INGEST_PORT: '0', UDP_PORT: '0', F1_UDP_PORT: '0', SIM_AC_PORT: '0', SIM_ACC_PORT: '0', KAFKA_BROKERS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  it('serves /health, shows every simulated source moving on the bridge, stores them, and stops cleanly on SIGTERM', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pitwall-embedded-'));
+    // mkdtemp makes it 0700; as root, PostgreSQL runs as the postgres user and must reach it.
+    fs.chmodSync(dataDir, 0o755);
+    const env = {
+      ...process.env,
+      HEALTH_PORT: '0',
+      WS_PORT: '0',
+      INGEST_PORT: '0',
+      UDP_PORT: '0',
+      F1_UDP_PORT: '0',
+      SIM_AC_PORT: '0',
+      SIM_ACC_PORT: '0',
+      KAFKA_BROKERS: '',
+      DATABASE_URL: '',
+      S3_BUCKET: '',
+      PITWALL_DATA_DIR: dataDir,
+      EMBEDDED_POSTGRES_PORT: String(await freePort()),
+    };
+    const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const end = Date.now() + 15_000;
+    const end = Date.now() + 60_000;
     let port = 0;
     while (!port || !out.includes('embedded pipeline running')) {
       if (Date.now() > end) throw new Error(`did not start: ${out}`);
@@ -45,8 +65,19 @@ const built = fs.existsSync(main);
     while (!want.every((s) => sources.has(s)) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     viewer.close();
     expect([...sources].sort()).toEqual(expect.arrayContaining(want));
+
+    // The db-writer stores them in the embedded PostgreSQL: the history API lists the sessions.
+    let stored: { session_id: string }[] = [];
+    const storedBy = Date.now() + 30_000;
+    while (stored.length < 4 && Date.now() < storedBy) {
+      stored = ((await (await fetch(`http://127.0.0.1:${wsPort}/api/sessions`)).json()) as { sessions: { session_id: string }[] }).sessions;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(stored.map((x) => x.session_id.split(':')[0]).sort()).toEqual(expect.arrayContaining(['ac', 'acc', 'f1']));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(out).toContain('"message":"stopped"');
-  });
+    expect(out).toContain('"message":"app not started","reason":"no S3_BUCKET to poll');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 120_000);
 });

@@ -1,5 +1,7 @@
 import { benchAggregator } from '@pitwall/aggregator';
 import { benchHttpIngest } from '@pitwall/collector-http';
+import { benchS3Csv } from '@pitwall/collector-s3';
+import { benchDbWriter } from '@pitwall/db-writer';
 import { benchF1Collector } from '@pitwall/collector-f1';
 import { kafkaProducerBenchmark } from './kafka-producer';
 import type { Benchmark } from '@pitwall/bench';
@@ -10,4 +12,6 @@ export const benchmarks: Benchmark[] = [
   { name: 'f1-collector', run: () => benchF1Collector() },
   { name: 'http-ingest', run: () => benchHttpIngest() },
   { name: 'aggregator', run: () => benchAggregator() },
+  { name: 'db-writer', run: () => benchDbWriter() },
+  { name: 's3-csv', run: () => benchS3Csv() },
 ];
