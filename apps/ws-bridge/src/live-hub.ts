@@ -50,6 +50,19 @@ export interface LiveHubOptions {
 }
 
 /**
+ * What goes on the wire: JSON is turned into UTF-8 once per message, not once per viewer (`ws`
+ * encodes a string on every send, which for a thousand viewers of one update is a thousand copies).
+ */
+interface Payload {
+  bytes: Uint8Array;
+  binary: boolean;
+}
+
+const text = (json: string): Payload => ({ bytes: Buffer.from(json), binary: false });
+const binary = (bytes: Uint8Array): Payload => ({ bytes, binary: true });
+const payloadOf = (data: string | Uint8Array): Payload => (typeof data === 'string' ? text(data) : binary(data));
+
+/**
  * Decimating buffer of one car's frames within a batch window: keeps every `stride`-th frame and
  * doubles the stride when full, so memory stays bounded and the kept frames stay evenly spread
  * over the window however fast the car reports.
@@ -147,14 +160,14 @@ export class LiveHub {
     const cars = [...this.window.values()].map((e) => ({ sessionId: e.sessionId, carId: e.carId, frames: e.win.sample(this.opts.maxPointsPerCar, e.newest) }));
     this.window = new Map();
     if (this.viewers.size === 0) return;
-    const cache = new Map<string, string | Uint8Array | null>();
+    const cache = new Map<string, Payload | null>();
     for (const v of this.viewers.values()) {
       if (v.replaying || (v.sub.types && !v.sub.types.has('telemetry_update'))) continue;
       const key = `${v.format}|${subKey(v.sub)}`;
       let payload = cache.get(key);
       if (payload === undefined) {
         const mine = cars.filter((c) => wants(v.sub, c.sessionId, c.carId)).flatMap((c) => c.frames);
-        payload = mine.length === 0 ? null : this.encode(v.format, 'telemetry_update', mine);
+        payload = mine.length === 0 ? null : payloadOf(this.encode(v.format, 'telemetry_update', mine));
         cache.set(key, payload);
       }
       if (payload === null) continue;
@@ -197,8 +210,8 @@ export class LiveHub {
   /** An operator message to every viewer (subscriptions to `broadcast` permitting). */
   broadcast(data: unknown): number {
     let reached = 0;
-    const json = JSON.stringify({ type: 'broadcast', data, meta: { sent_at: new Date().toISOString() } });
-    const bin = codecs.liveUpdate.encode({ type: 'broadcast', broadcastJson: JSON.stringify(data), generatedAtUs: nowMicros() });
+    const json = text(JSON.stringify({ type: 'broadcast', data, meta: { sent_at: new Date().toISOString() } }));
+    const bin = binary(codecs.liveUpdate.encode({ type: 'broadcast', broadcastJson: JSON.stringify(data), generatedAtUs: nowMicros() }));
     for (const v of this.viewers.values()) {
       if (v.sub.types && !v.sub.types.has('broadcast')) continue;
       if (this.sendKept(v, v.format === 'json' ? json : bin, 'broadcast')) reached++;
@@ -209,7 +222,7 @@ export class LiveHub {
   /** Sends a message to one viewer (replies, recent data). */
   sendTo(v: Viewer, type: MessageType | string, json: unknown, frames?: TelemetryFrame[]): void {
     const payload = v.format === 'json' ? JSON.stringify(json) : frames ? this.encode('protobuf', type, frames) : JSON.stringify(json);
-    this.sendKept(v, payload, type);
+    this.sendKept(v, payloadOf(payload), type);
   }
 
   encode(format: 'json' | 'protobuf', type: string, frames: TelemetryFrame[]): string | Uint8Array {
@@ -219,18 +232,18 @@ export class LiveHub {
   }
 
   private publish(type: MessageType, sessionId: string, carId: string | null, render: (format: 'json' | 'protobuf') => string | Uint8Array): void {
-    let json: string | Uint8Array | undefined;
-    let bin: string | Uint8Array | undefined;
+    let json: Payload | undefined;
+    let bin: Payload | undefined;
     for (const v of this.viewers.values()) {
       if (v.replaying || (v.sub.types && !v.sub.types.has(type))) continue;
       if (!wants(v.sub, sessionId, carId)) continue;
-      const payload = v.format === 'json' ? (json ??= render('json')) : (bin ??= render('protobuf'));
+      const payload = v.format === 'json' ? (json ??= payloadOf(render('json'))) : (bin ??= payloadOf(render('protobuf')));
       this.sendKept(v, payload, type);
     }
   }
 
   /** Messages that are never dropped for slowness: only a viewer past the hard limit loses them, by being disconnected. */
-  private sendKept(v: Viewer, payload: string | Uint8Array, type: string): boolean {
+  private sendKept(v: Viewer, payload: Payload, type: string): boolean {
     if (v.ws.bufferedAmount > this.opts.hardViewerBufferBytes) {
       this.disconnected.inc({ reason: 'not_reading' });
       this.opts.logger.warn('disconnecting a viewer that stopped reading', { viewer: v.id, remote: v.remote, bufferedBytes: v.ws.bufferedAmount });
@@ -242,9 +255,9 @@ export class LiveHub {
     return true;
   }
 
-  private send(v: Viewer, payload: string | Uint8Array, type: string): void {
+  private send(v: Viewer, payload: Payload, type: string): void {
     if (v.ws.readyState !== v.ws.OPEN) return;
-    v.ws.send(payload);
+    v.ws.send(payload.bytes, { binary: payload.binary });
     this.sent.inc({ type });
   }
 }

@@ -1,4 +1,4 @@
-import { AlertSeverity, codecs, type Alert, type Insight, type LapSummary, type SessionInfo, type TelemetryFrame } from '@pitwall/proto';
+import { AlertSeverity, codecs, Source, type Alert, type Insight, type LapSummary, type SessionInfo, type TelemetryFrame } from '@pitwall/proto';
 
 /**
  * The JSON viewers read. Field names follow the older PitWall server (`meta_time`, `chassis`,
@@ -12,6 +12,12 @@ const round = (v: number, digits: number) => {
   return Math.round(v * f) / f;
 };
 
+/**
+ * The source's enum name, as codecs' toJSON writes it (a value the schema does not know stays a
+ * number), looked up directly: this runs for every point sent.
+ */
+const sourceName = (source: Source): string | number => (Source as unknown as Record<number, string | undefined>)[source] ?? source;
+
 export function telemetryPoint(f: TelemetryFrame): TelemetryPoint {
   const p: TelemetryPoint = {
     meta_time: new Date((f.sourceTimeUs || f.ingestTimeUs || 0) / 1000).toISOString(),
@@ -21,7 +27,7 @@ export function telemetryPoint(f: TelemetryFrame): TelemetryPoint {
     track: f.track ?? '',
     lap: f.lap ?? 0,
     seq: f.sequence ?? 0,
-    raw_source: codecs.frame.toJSON({ source: f.source ?? 0 }).source as string,
+    raw_source: sourceName(f.source ?? Source.SOURCE_UNSPECIFIED),
   };
   if (f.driverName) p.driver = f.driverName;
   if (f.lapDistanceM != null) p.lapdist_m = round(f.lapDistanceM, 2);
