@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A real S3 API server (npm s3rver) on 127.0.0.1, for the tests and the benchmark; not used by the
- * app. s3rver is a dev dependency, resolved only when this runs.
+ * A real S3 API server (npm s3rver) on 127.0.0.1, for the tests, the benchmark and `npm start`'s
+ * demo bucket; never used by the PM2 app. s3rver is resolved only when this runs (a dev dependency
+ * here; the embedded app, a development tool, depends on it).
  *
  * It runs in its own process because s3rver 3.x encrypts ListObjectsV2 continuation tokens with
  * DES, which OpenSSL 3 offers only through the legacy provider (jamhall/s3rver#818): the child gets

@@ -11,6 +11,7 @@ import type { TopicRole } from '@pitwall/kafka';
 import type { ServiceContext, Stoppable } from '@pitwall/service';
 import { loadSimulatorConfig, startSimulator, type RunningSimulator } from '@pitwall/simulator';
 import { loadWsBridgeConfig, startWsBridge } from '@pitwall/ws-bridge';
+import { startS3Demo } from './s3-demo';
 
 /** What the embedded process hands each app: the shared kit, one bus, the topic names. */
 export interface EmbeddedContext extends ServiceContext {
@@ -23,8 +24,6 @@ export interface EmbeddedContext extends ServiceContext {
 export interface EmbeddedApp {
   /** The name PITWALL_APPS selects it by. */
   name: string;
-  /** Why it cannot run in this environment (logged), or undefined when it can. */
-  skip?(ctx: ServiceContext): string | undefined;
   start(ctx: EmbeddedContext): Promise<Stoppable>;
 }
 
@@ -64,9 +63,24 @@ export const embeddedApps: EmbeddedApp[] = [
   { name: 'collector-f1', start: (ctx) => startCollectorF1({ ...ctx, config: loadCollectorF1Config(ctx.env) }) },
   { name: 'collector-http', start: (ctx) => startCollectorHttp({ ...ctx, config: loadCollectorHttpConfig(ctx.env) }) },
   {
+    // S3_BUCKET's bucket, or a local S3 on loopback with a demo CSV drop in it.
     name: 'collector-s3',
-    skip: (ctx) => (ctx.env.has('S3_BUCKET') ? undefined : 'no S3_BUCKET to poll (set S3_BUCKET, S3_ENDPOINT, ... to read CSV drops)'),
-    start: (ctx) => startCollectorS3({ ...ctx, config: loadCollectorS3Config(ctx.env) }),
+    start: async (ctx) => {
+      if (ctx.env.has('S3_BUCKET')) return startCollectorS3({ ...ctx, config: loadCollectorS3Config(ctx.env) });
+      const demo = await startS3Demo(ctx);
+      try {
+        const collector = await startCollectorS3({ ...ctx, config: loadCollectorS3Config(demo.env) });
+        return {
+          stop: async () => {
+            await collector.stop();
+            await demo.server.stop();
+          },
+        };
+      } catch (err) {
+        await demo.server.stop();
+        throw err;
+      }
+    },
   },
   {
     name: 'simulator',

@@ -18,11 +18,6 @@ export async function startEmbedded(ctx: ServiceContext, apps: EmbeddedApp[] = e
   const running: { name: string; app: Stoppable }[] = [];
   const started = new Map<string, Stoppable>();
   for (const app of apps.filter((a) => selected.includes(a.name))) {
-    const skipped = app.skip?.(ctx);
-    if (skipped) {
-      ctx.logger.info('app not started', { app: app.name, reason: skipped });
-      continue;
-    }
     ctx.health.addApp(app.name);
     const logger = ctx.logger.child({ app: app.name });
     const instance = await app.start({ ...ctx, logger, metrics: ctx.metrics.forApp(app.name), bus, topics, started });
