@@ -99,6 +99,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
       m.snapshots.inc({ result: 'written' });
       part.batchesSinceSnapshot = 0;
       part.lastSnapshotMs = Date.now();
+      part.onStateTopic = true;
     } catch (err) {
       // The outputs are durable, so the batch stands; the next batch tries the snapshot again.
       m.snapshots.inc({ result: 'failed' });
@@ -135,6 +136,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
   const writeProgress = async (part: OwnedPartition): Promise<void> => {
     try {
       await store.writeProgress({ version: 1, topic: topics.telemetry, partition: part.partition, nextOffset: part.nextOffset! });
+      part.onStateTopic = true;
     } catch (err) {
       // Only costs repeats after a crash (identical messages); the outputs themselves are durable.
       logger.warn('progress record not written', { partition: part.partition, nextOffset: part.nextOffset, err });
@@ -167,9 +169,11 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
       part.nextOffset = batch.messages[batch.messages.length - 1]!.offset + 1;
       part.batchesSinceSnapshot++;
       const due = part.batchesSinceSnapshot >= config.snapshotEveryBatches || Date.now() - part.lastSnapshotMs >= config.snapshotIntervalMs;
-      // A snapshot marks progress too; a batch that published nothing would publish nothing again.
+      // A snapshot marks progress too; a batch that published nothing would publish nothing again,
+      // except the partition's first: its record says the group has analysed the partition, so a
+      // next owner that finds no snapshot re-analyses it from the beginning.
       if (due) await writeSnapshot(part);
-      else if (published.get(part)! > 0) await writeProgress(part);
+      else if (published.get(part)! > 0 || !part.onStateTopic) await writeProgress(part);
       m.batchSeconds.observe((Date.now() - startedMs) / 1000);
     });
   };
@@ -211,7 +215,17 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
         }
       } else if (states) {
         m.restores.inc({ result: 'none' });
+        if (progress) {
+          // The group has analysed the partition, but no snapshot of it is on the topic yet: none was
+          // due, or the old owner's final one lands after this read (kafkajs revokes only after the
+          // group re-formed). No snapshot is the state at the partition's beginning, so the frames
+          // from there are analysed again, published only past the progress offset.
+          part.nextOffset = 0;
+          starts.push({ ...tp, offset: 0 });
+          logger.info('partition has no snapshot yet: analysing it again from its beginning', { partition: tp.partition, replayUntil: part.replayUntil });
+        }
       }
+      part.onStateTopic = Boolean(snapshot ?? progress);
       owned.set(tp.partition, part);
     }
     return starts;

@@ -14,6 +14,8 @@ export class OwnedPartition {
    * progress record): those frames are analysed again to rebuild the state, but not published.
    */
   replayUntil = 0;
+  /** The state topic has a snapshot or progress record of the partition (as far as this instance knows). */
+  onStateTopic = false;
   batchesSinceSnapshot = 0;
   lastSnapshotMs: number;
   /**

@@ -1,4 +1,4 @@
-import type { MemoryConsumer } from '@pitwall/bus';
+import type { Bus, MemoryBus, MemoryConsumer, TopicPartition } from '@pitwall/bus';
 import type { TelemetryFrame } from '@pitwall/proto';
 import {
   alerts,
@@ -45,6 +45,60 @@ const fittedLaps = (bus: ReturnType<typeof newBus>): Record<string, number> => {
   }
   return out;
 };
+
+/**
+ * The bus, with kafkajs's order of a rebalance for the aggregator's group: a member learns what it
+ * lost only once the group has re-formed, so the old owner's onRevoked (its final snapshot) runs
+ * while the new owner's onAssigned is already reading the state. `oldOwner` runs its first
+ * revocation only after `newOwner`'s first assignment is done: the losing order, every time.
+ */
+function kafkajsRebalanceOrder(bus: MemoryBus): { oldOwner: Bus; newOwner: Bus } {
+  let assignedOnNewOwner!: () => void;
+  const newOwnerRestored = new Promise<void>((resolve) => (assignedOnNewOwner = resolve));
+  const same = (a: TopicPartition) => (b: TopicPartition) => a.topic === b.topic && a.partition === b.partition;
+  const wrap = (consumer: Bus['consumer']): Bus => ({
+    kind: bus.kind,
+    producer: (opts) => bus.producer(opts),
+    consumer,
+    partitionsFor: (topic) => bus.partitionsFor(topic),
+    close: () => bus.close(),
+  });
+  const oldOwner = wrap((opts) => {
+    if (opts.groupId !== GROUP) return bus.consumer(opts);
+    let held: TopicPartition[] | null = null;
+    let first = true;
+    return bus.consumer({
+      ...opts,
+      // The in-memory group revokes everything first; kafkajs reports only what moved, afterwards.
+      onRevoked: async (partitions) => {
+        if (!first) return opts.onRevoked?.(partitions);
+        first = false;
+        held = partitions;
+      },
+      onAssigned: async (partitions) => {
+        const lost = held?.filter((tp) => !partitions.some(same(tp))) ?? [];
+        held = null;
+        if (lost.length > 0) {
+          await newOwnerRestored;
+          await opts.onRevoked?.(lost);
+        }
+        return opts.onAssigned?.(partitions);
+      },
+    });
+  });
+  const newOwner = wrap((opts) => {
+    if (opts.groupId !== GROUP) return bus.consumer(opts);
+    return bus.consumer({
+      ...opts,
+      onAssigned: async (partitions) => {
+        const starts = await opts.onAssigned?.(partitions);
+        assignedOnNewOwner();
+        return starts;
+      },
+    });
+  });
+  return { oldOwner, newOwner };
+}
 
 describe('aggregator delivery and recovery', () => {
   test('commits an input offset only after the outputs of its frames are acknowledged', async () => {
@@ -228,6 +282,45 @@ describe('aggregator delivery and recovery', () => {
     const alertIds = (list: ReturnType<typeof alerts>) => list.map((x) => `${x.alertId}:${x.cleared}`).sort();
     expect(alertIds(alerts(bus))).toEqual(alertIds(alerts(reference.bus)));
     expect(alerts(bus).filter((x) => x.code === 'HIGH_RPM' && !x.cleared)).toHaveLength(sessions.length);
+    expect(sortedHex(bus, topics.insights)).toEqual(reference.insights);
+  });
+  test.each([
+    ['before any snapshot of the partition', { snapshotEveryBatches: 1_000_000, snapshotIntervalMs: 3_600_000 }],
+    ['with an older snapshot of the partition', { maxBatchMessages: 50, snapshotEveryBatches: 7, snapshotIntervalMs: 3_600_000 }],
+  ])('a rebalance in kafkajs order (the old owner\'s final snapshot lands after the new owner read the state) %s: laps whole, none twice', async (_, snapshotting) => {
+    const sessions = SPREAD_SESSIONS;
+    const frames = interleave(sessions.map((s, i) => stintFrames({ sessionId: s, carId: `${i}`, laps: 4, overRevLap: 1 + (i % 4) })));
+    const reference = await uninterrupted(frames);
+
+    const bus = newBus();
+    // Kafka keeps consumed frames until retention; the in-memory bus trims what every group has
+    // committed. A group that holds its first batch stands in for retention.
+    let endRetention!: () => void;
+    const retained = new Promise<void>((resolve) => (endRetention = resolve));
+    const retention = bus.consumer({ groupId: 'retention', topics: [topics.telemetry] });
+    await retention.run(() => retained);
+    const { oldOwner, newOwner } = kafkajsRebalanceOrder(bus);
+    const half = Math.floor(frames.length * 0.6); // mid-lap: the handover carries laps in progress
+    await publishFrames(bus, frames.slice(0, half));
+    const one = await startApp(oldOwner, snapshotting);
+    await until(() => caughtUp(bus));
+    const snapshotsBefore = stateSnapshots(bus);
+    const behind = [0, 1, 2, 3].filter((p) => (snapshotsBefore.get(p)?.nextOffset ?? 0) < bus.committed(GROUP, topics.telemetry, p)!);
+    const two = await startApp(newOwner, snapshotting);
+    await publishFrames(bus, frames.slice(half));
+    await until(() => caughtUp(bus));
+    // The new owner restored without the old owner's final snapshot: from none, or an older one.
+    expect(await metricValue(two.metrics, 'pitwall_aggregator_restores_total', `result="${snapshotsBefore.size === 0 ? 'none' : 'restored'}"`)).toBe(2);
+    expect(behind.length).toBeGreaterThan(0);
+    await one.stop();
+    await two.stop();
+    endRetention();
+    await retention.stop();
+
+    const keys = laps(bus).map(lapKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(laps(bus).filter((l) => !l.valid).map((l) => `${lapKey(l)}: ${l.invalidReason}`)).toEqual([]);
+    expect(sortedHex(bus, topics.laps)).toEqual(reference.laps);
     expect(sortedHex(bus, topics.insights)).toEqual(reference.insights);
   });
 });
