@@ -1,14 +1,5 @@
+import { loadMappingConfig, type MappingConfig } from '@pitwall/channel-map';
 import { ConfigError, type EnvReader } from '@pitwall/config';
-
-/** Units and defaults the point mapping needs (see mapping.ts for what each field means). */
-export interface MappingConfig {
-  /** Brake pressure (bar) that counts as full brake: brake = max(pbrake_f, pbrake_r) / this. */
-  brakeFullScaleBar: number;
-  /** Steering wheel angle (degrees) that counts as full lock: steer = Steering_Angle / this. Negative flips the sign. */
-  steerFullScaleDeg: number;
-  /** Most extra (unmodelled) channels one point may carry. */
-  maxExtras: number;
-}
 
 export interface CollectorHttpConfig {
   host: string;
@@ -112,8 +103,6 @@ export function loadCollectorHttpConfig(env: EnvReader): CollectorHttpConfig {
   const staleMs = env.int('DEVICE_STALE_MS', { default: 45_000, min: 100, max: 3_600_000 });
   if (staleMs <= heartbeatMs) throw new ConfigError('DEVICE_STALE_MS', `more than DEVICE_HEARTBEAT_MS (${heartbeatMs})`, String(staleMs));
   const csvHeader = env.has('UDP_CSV_HEADER') ? env.list('UDP_CSV_HEADER') : null;
-  const steerFullScaleDeg = env.number('STEER_FULL_SCALE_DEG', { default: 450, min: -3600, max: 3600 });
-  if (steerFullScaleDeg === 0) throw new ConfigError('STEER_FULL_SCALE_DEG', 'a non-zero angle in degrees', '0');
   const maxBodyBytes = env.int('INGEST_MAX_BODY_BYTES', { default: 10 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024 });
   return {
     host: env.string('HOST', { default: '0.0.0.0' }),
@@ -126,11 +115,7 @@ export function loadCollectorHttpConfig(env: EnvReader): CollectorHttpConfig {
     retryAfterS: env.int('INGEST_RETRY_AFTER_S', { default: 1, min: 1, max: 3600 }),
     producerMaxBuffered: env.int('INGEST_PRODUCER_MAX_BUFFERED', { default: 20_000, min: 1, max: 10_000_000 }),
     maxSources: env.int('INGEST_MAX_SOURCES', { default: 1000, min: 1, max: 1_000_000 }),
-    mapping: {
-      brakeFullScaleBar: env.number('BRAKE_FULL_SCALE_BAR', { default: 100, min: 0.1, max: 1000 }),
-      steerFullScaleDeg,
-      maxExtras: env.int('INGEST_MAX_EXTRAS', { default: 128, min: 0, max: 10_000 }),
-    },
+    mapping: loadMappingConfig(env),
     device: {
       maxUnacked: env.int('DEVICE_MAX_UNACKED', { default: 64, min: 1, max: 100_000 }),
       heartbeatMs,

@@ -8,8 +8,8 @@ import { tokenOf, type TokenAuth } from './auth';
 import type { CollectorHttpConfig } from './config';
 import { readEnvelope } from './envelope';
 import { decodeFrameBytes } from './framing';
-import type { Intake } from './intake';
-import { PointError, transportSource, type Origin } from './mapping';
+import { PointError, type PointDefaults as Origin } from '@pitwall/channel-map';
+import { transportSource, type Intake } from './intake';
 
 /**
  * Device push over WebSocket at /ws/ingest (see README "Device WebSocket").
@@ -187,7 +187,7 @@ export class DeviceGateway {
   private handle(state: DeviceState, data: RawData, isBinary: boolean): void {
     state.messages++;
     const bytes = bytesOf(data);
-    const origin: Origin = { source: transportSource.device, sourceName: state.source, defaultCarId: state.named ? state.deviceId : undefined };
+    const origin: Origin = { source: transportSource.device, sourceName: state.source, carId: state.named ? state.deviceId : undefined };
     if (isBinary) {
       let frame: TelemetryFrame;
       try {

@@ -1,5 +1,5 @@
 import { codecs, DecodeError, type TelemetryFrame } from '@pitwall/proto';
-import { PointError } from './mapping';
+import { PointError } from '@pitwall/channel-map';
 
 /** One item of a stream is larger than the limit (HTTP 413). */
 export class ItemTooLargeError extends Error {

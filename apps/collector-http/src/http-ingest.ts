@@ -6,8 +6,8 @@ import type { TokenAuth } from './auth';
 import { tokenOf } from './auth';
 import type { CollectorHttpConfig } from './config';
 import { decodeFrameBytes, DelimitedSplitter, FramingError, ItemTooLargeError, LineSplitter } from './framing';
-import type { Intake } from './intake';
-import { PointError, transportSource, type Origin } from './mapping';
+import { PointError, type PointDefaults as Origin } from '@pitwall/channel-map';
+import { transportSource, type Intake } from './intake';
 
 /**
  * POST /api/ingest. Bodies by Content-Type:

@@ -1,3 +1,3 @@
 export { startCollectorHttp, type CollectorHttp, type CollectorHttpDeps } from './app';
-export { loadCollectorHttpConfig, type CollectorHttpConfig, type MappingConfig } from './config';
+export { loadCollectorHttpConfig, type CollectorHttpConfig } from './config';
 export { benchHttpIngest } from './bench';

@@ -1,23 +1,32 @@
-import { FramePublisher, SequenceAssigner } from '@pitwall/collector-kit';
 import type { Producer } from '@pitwall/bus';
+import { ChannelMapper } from '@pitwall/channel-map';
+import { FramePublisher, SequenceAssigner } from '@pitwall/collector-kit';
 import type { Logger } from '@pitwall/logger';
 import type { Metrics } from '@pitwall/metrics';
-import type { TelemetryFrame } from '@pitwall/proto';
+import { Source, type TelemetryFrame } from '@pitwall/proto';
 import type { CollectorHttpConfig } from './config';
-import { PointMapper } from './mapping';
 import { SourceStats, type Transport } from './source-stats';
+
+/** Default Source per transport, so frames say how they arrived. */
+export const transportSource = {
+  http: Source.SOURCE_HTTP,
+  device: Source.SOURCE_DEVICE_WS,
+  udp: Source.SOURCE_UDP_TEXT,
+  partner: Source.SOURCE_PARTNER_WS,
+} as const;
 
 /**
  * What every transport shares: the one point mapping, one frame publisher per transport (so the
  * collector-kit metrics say how frames arrived) and the per-source health table.
  */
 export class Intake {
-  readonly mapper: PointMapper;
+  readonly mapper: ChannelMapper;
   readonly stats: SourceStats;
   private readonly publishers: Record<Transport, FramePublisher>;
 
   constructor(deps: { producer: Producer; topic: string; metrics: Metrics; logger: Logger; config: CollectorHttpConfig }) {
-    this.mapper = new PointMapper(deps.config.mapping, new SequenceAssigner());
+    // Points without a time of their own still get increasing sequences (pushed live, not re-read).
+    this.mapper = new ChannelMapper(deps.config.mapping, { sequences: new SequenceAssigner() });
     this.stats = new SourceStats(deps.config.maxSources, deps.metrics);
     const publisher = (source: Transport) =>
       new FramePublisher({ producer: deps.producer, topic: deps.topic, source, metrics: deps.metrics, logger: deps.logger });

@@ -4,8 +4,8 @@ import WebSocket, { type RawData } from 'ws';
 import type { CollectorHttpConfig } from './config';
 import { readEnvelope } from './envelope';
 import { decodeFrameBytes } from './framing';
-import type { Intake } from './intake';
-import { transportSource, type Origin } from './mapping';
+import type { PointDefaults as Origin } from '@pitwall/channel-map';
+import { transportSource, type Intake } from './intake';
 
 type PartnerConfig = NonNullable<CollectorHttpConfig['partner']>;
 

@@ -2,8 +2,8 @@ import * as dgram from 'node:dgram';
 import type { Logger } from '@pitwall/logger';
 import { nowMicros, type TelemetryFrame } from '@pitwall/proto';
 import type { CollectorHttpConfig } from './config';
-import type { Intake } from './intake';
-import { PointError, transportSource, type Origin } from './mapping';
+import { PointError, type PointDefaults as Origin } from '@pitwall/channel-map';
+import { transportSource, type Intake } from './intake';
 
 /**
  * UDP text ingest: each datagram holds one or more lines ('\n' separated), each a JSON point, a

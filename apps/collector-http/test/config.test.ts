@@ -18,7 +18,7 @@ describe('loadCollectorHttpConfig', () => {
     const c = load({});
     expect(c).toMatchObject({ port: 8081, host: '0.0.0.0', tokens: {}, maxBodyBytes: 10 * 1024 * 1024, partner: null });
     expect(c.udp).toMatchObject({ port: 20778, source: 'udp', csvHeader: null });
-    expect(c.mapping).toEqual({ brakeFullScaleBar: 100, steerFullScaleDeg: 450, maxExtras: 128 });
+    expect(c.mapping).toEqual({ brakeFullScaleBar: 100, steerFullScaleDeg: 450, maxExtras: 256 });
   });
 
   test('PORT (the seed name) is honoured; INGEST_PORT wins over it', () => {

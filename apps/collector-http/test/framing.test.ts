@@ -1,6 +1,6 @@
 import { codecs } from '@pitwall/proto';
 import { decodeFrameBytes, DelimitedSplitter, FramingError, ItemTooLargeError, LineSplitter } from '../src/framing';
-import { PointError } from '../src/mapping';
+import { PointError } from '@pitwall/channel-map';
 import { delimited } from './helpers';
 
 /** Feeds `bytes` in pieces of `size` and returns every item produced. */

@@ -1,4 +1,5 @@
 import type { Bus } from '@pitwall/bus';
+import { ChannelMapper } from '@pitwall/channel-map';
 import { FramePublisher } from '@pitwall/collector-kit';
 import type { TopicRole } from '@pitwall/kafka';
 import type { Logger } from '@pitwall/logger';
@@ -44,6 +45,7 @@ export async function startCollectorS3(deps: CollectorS3Deps): Promise<Stoppable
     stats,
     logger,
     batchFrames: config.batchFrames,
+    mapper: new ChannelMapper(config.mapping),
     sessionId: config.sessionId,
     track: config.track,
     config,

@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { BenchResult } from '@pitwall/bench';
 import { MemoryBus } from '@pitwall/bus';
+import { DEFAULT_MAPPING } from '@pitwall/channel-map';
 import { defaultTopicNames, topicCatalogue } from '@pitwall/kafka';
 import { silentLogger } from '@pitwall/logger';
 import { Metrics } from '@pitwall/metrics';
@@ -105,6 +106,7 @@ async function oursRun(s3: LocalS3, prefix: string, dir: string, run: string): P
     maxOpenSamples: 4096,
     maxDoneObjects: 1000,
     track: 'barber',
+    mapping: DEFAULT_MAPPING,
   };
   const started = performance.now();
   const app = await startCollectorS3({ bus, topics: { ...defaultTopicNames }, logger: silentLogger(), metrics: new Metrics('bench'), health, config });

@@ -1,3 +1,4 @@
+import { loadMappingConfig, type MappingConfig } from '@pitwall/channel-map';
 import { ConfigError, type EnvReader } from '@pitwall/config';
 
 export interface CollectorS3Config {
@@ -24,6 +25,8 @@ export interface CollectorS3Config {
   sessionId?: string;
   /** Track for every frame (the CSVs do not name it). */
   track: string;
+  /** Units and limits of the channel mapping (shared with collector-http). */
+  mapping: MappingConfig;
 }
 
 /** Settings from the environment; every variable is validated and a ConfigError names it. */
@@ -51,5 +54,6 @@ export function loadCollectorS3Config(env: EnvReader): CollectorS3Config {
     maxDoneObjects: env.int('S3_MAX_DONE_OBJECTS', { default: 10_000, min: 1, max: 1_000_000 }),
     sessionId: env.optionalString('S3_SESSION_ID'),
     track: env.optionalString('S3_TRACK') ?? '',
+    mapping: loadMappingConfig(env),
   };
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { PointDefaults } from '@pitwall/channel-map';
+import type { ChannelMapper, PointDefaults } from '@pitwall/channel-map';
 import { BusBusyError, type FramePublisher } from '@pitwall/collector-kit';
 import type { Logger } from '@pitwall/logger';
 import { nowMicros, Source, type TelemetryFrame } from '@pitwall/proto';
@@ -18,6 +18,8 @@ export interface ObjectRunDeps {
   stats: CollectorStats;
   logger: Logger;
   batchFrames: number;
+  /** The channel mapping (no sequence source: a row's own time is its sequence). */
+  mapper: ChannelMapper;
   /** Overrides every frame's session id when set. */
   sessionId?: string;
   track: string;
@@ -104,16 +106,18 @@ export async function runObject(deps: ObjectRunDeps, obj: ObjectRef, resume: { r
     if (bad <= LOGGED_BAD_ROWS) log.warn('bad row skipped', { line: p.line, field: p.field, reason: p.reason });
   };
 
-  // One defaults object per batch: every frame of a batch is read within milliseconds, and a
-  // fresh object and clock read per row cost more than the precision is worth.
-  const defaults: PointDefaults = { sessionId: fallbackSession, source: Source.SOURCE_S3_CSV, ingestTimeUs: nowMicros(), track: deps.track };
+  const defaults: PointDefaults = { sessionId: fallbackSession, sourceName: 's3', source: Source.SOURCE_S3_CSV, track: deps.track };
+  // One ingest time per batch: every frame of a batch is read within milliseconds, and a clock
+  // read per row costs more than the precision is worth.
+  let ingestTimeUs = nowMicros();
   const emit = (s: Sample) => {
     if (s.firstRow < resumeRows) return;
-    if (batch.length === 0) defaults.ingestTimeUs = nowMicros();
-    const r = sink!.toFrame(s, defaults);
+    if (batch.length === 0) ingestTimeUs = nowMicros();
+    const r = sink!.toFrame(s, defaults, ingestTimeUs);
     if ('error' in r) {
-      const line = s.channelLines?.get(r.error.field) ?? s.line;
-      reportBad({ row: s.firstRow, line, field: r.error.field, reason: r.error.reason }, s.channelLines?.size ?? 1);
+      const field = r.error.field ?? undefined;
+      const line = (field === undefined ? undefined : s.channelLines?.get(field)) ?? s.line;
+      reportBad({ row: s.firstRow, line, field, reason: r.error.reason }, s.channelLines?.size ?? 1);
       return;
     }
     if (deps.sessionId) r.frame.sessionId = deps.sessionId;
@@ -158,7 +162,7 @@ export async function runObject(deps: ObjectRunDeps, obj: ObjectRef, resume: { r
     for await (const rec of csv.records) {
       if (signal.aborted) break;
       if (!sink) {
-        const made = createRowSink(rec.cells, maxOpenSamples);
+        const made = createRowSink(rec.cells, maxOpenSamples, deps.mapper);
         if ('unusable' in made) return giveUp(`line ${rec.line}: ${made.unusable}`);
         sink = made;
         continue;

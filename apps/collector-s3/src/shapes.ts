@@ -1,4 +1,4 @@
-import { CAR_NAMES, columnMapper, MAX_EXTRAS, parseDecimal, pointToFrame, TIME_NAMES, type PointDefaults, type PointRecord, type PointResult } from '@pitwall/channel-map';
+import { CAR_NAMES, parseDecimal, TIME_NAMES, type ChannelMapper, type PointDefaults, type PointRecord, type PointResult, type RowMapper } from '@pitwall/channel-map';
 import type { CsvRecord } from './csv-stream';
 
 /**
@@ -30,7 +30,7 @@ export interface RowSink {
   /** `firstRow` of the oldest sample not yet emitted, if any. */
   oldestOpenRow(): number | undefined;
   /** The sample as a frame (see @pitwall/channel-map). */
-  toFrame(sample: Sample, defaults: PointDefaults): PointResult;
+  toFrame(sample: Sample, defaults: PointDefaults, ingestTimeUs: number): PointResult;
 }
 
 export type CsvShape = 'wide' | 'long';
@@ -44,15 +44,15 @@ export function detectShape(header: readonly string[]): CsvShape {
  * The sink for a file with this header, or why no row of it can become a frame (no car or no
  * time column): then the object is refused at its first line instead of every row being bad.
  */
-export function createRowSink(header: readonly string[], maxOpenSamples: number): RowSink | { unusable: string } {
+export function createRowSink(header: readonly string[], maxOpenSamples: number, mapper: ChannelMapper): RowSink | { unusable: string } {
   const names = header.map((h) => h.trim());
   const has = (candidates: readonly string[]) => candidates.some((c) => names.includes(c));
   if (detectShape(names) === 'long') {
     if (!names.includes('vehicle_id') || !has(TIME_NAMES)) return { unusable: `long CSV header without vehicle_id and ${TIME_NAMES.join('/')}` };
-    return new LongPivot(names, maxOpenSamples);
+    return new LongPivot(names, maxOpenSamples, mapper);
   }
   if (!has(CAR_NAMES) || !has(TIME_NAMES)) return { unusable: `header names no car (${CAR_NAMES.join('/')}) or no time (${TIME_NAMES.join('/')}) column` };
-  return new WideRows(names);
+  return new WideRows(names, mapper);
 }
 
 /** A GR Cup export names the event and session on every row; together they are the session. */
@@ -72,13 +72,16 @@ class WideRows implements RowSink {
   private readonly eventCol: number;
   private readonly sessionCol: number;
   private readonly sessionFromColumns: boolean;
-  private readonly map: ReturnType<typeof columnMapper>;
+  private readonly map: RowMapper;
 
-  constructor(private readonly names: string[]) {
+  constructor(
+    private readonly names: string[],
+    mapper: ChannelMapper,
+  ) {
     this.eventCol = names.indexOf('meta_event');
     this.sessionCol = names.indexOf('meta_session');
     this.sessionFromColumns = names.includes('session_id');
-    this.map = columnMapper(names);
+    this.map = mapper.columns(names);
   }
 
   push(row: number, rec: CsvRecord, emit: (s: Sample) => void, bad: (p: RowProblem) => void): void {
@@ -92,9 +95,9 @@ class WideRows implements RowSink {
     return undefined;
   }
 
-  toFrame(sample: Sample, defaults: PointDefaults): PointResult {
+  toFrame(sample: Sample, defaults: PointDefaults, ingestTimeUs: number): PointResult {
     const cells = sample.cells!;
-    const result = this.map(cells, defaults);
+    const result = this.map(cells, defaults, ingestTimeUs);
     if ('frame' in result && !this.sessionFromColumns && this.eventCol >= 0) {
       const session = sessionFromMeta(cells[this.eventCol], cells[this.sessionCol]);
       if (session) result.frame.sessionId = session;
@@ -120,8 +123,8 @@ interface OpenSample extends Sample {
  * same way: that is what lets a restart skip exactly the samples it already published.
  */
 const LATE_HORIZON = 4;
-/** Channels one long-CSV sample may gather; more could never make a frame (MAX_EXTRAS). */
-const MAX_CHANNELS_PER_SAMPLE = MAX_EXTRAS + 64;
+/** Channels one long-CSV sample may gather beyond the extras limit; more could never make a frame. */
+const MODELLED_CHANNELS_ALLOWANCE = 64;
 
 class LongPivot implements RowSink {
   private readonly open = new Map<string, OpenSample>();
@@ -129,10 +132,14 @@ class LongPivot implements RowSink {
   private readonly closed = new Set<string>();
   private readonly col: Record<'name' | 'value' | 'vehicle' | 'timestamp' | 'metaTime' | 'lap' | 'event' | 'session', number>;
 
+  private readonly maxChannels: number;
+
   constructor(
     private readonly names: string[],
     private readonly maxOpen: number,
+    private readonly mapper: ChannelMapper,
   ) {
+    this.maxChannels = mapper.config.maxExtras + MODELLED_CHANNELS_ALLOWANCE;
     const at = (n: string) => names.indexOf(n);
     this.col = {
       name: at('telemetry_name'),
@@ -172,8 +179,8 @@ class LongPivot implements RowSink {
       sample = { firstRow: row, line, record, channelLines: new Map() };
       this.open.set(key, sample);
     }
-    if (sample.channelLines.size >= MAX_CHANNELS_PER_SAMPLE) {
-      return bad({ row, line, field: channel, reason: `more than ${MAX_CHANNELS_PER_SAMPLE} channels for ${vehicle} @ ${time}` });
+    if (sample.channelLines.size >= this.maxChannels) {
+      return bad({ row, line, field: channel, reason: `more than ${this.maxChannels} channels for ${vehicle} @ ${time}` });
     }
     if (sample.channelLines.has(channel)) {
       return bad({ row, line, field: channel, reason: `duplicate: ${channel} already given for ${vehicle} @ ${time} on line ${sample.channelLines.get(channel)}` });
@@ -191,8 +198,8 @@ class LongPivot implements RowSink {
     return undefined;
   }
 
-  toFrame(sample: Sample, defaults: PointDefaults): PointResult {
-    return pointToFrame(sample.record!, defaults);
+  toFrame(sample: Sample, defaults: PointDefaults, ingestTimeUs: number): PointResult {
+    return this.mapper.tryMap(sample.record!, defaults, ingestTimeUs);
   }
 
   private emitOldest(emit: (s: Sample) => void): void {

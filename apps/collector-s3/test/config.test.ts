@@ -19,6 +19,7 @@ describe('loadCollectorS3Config', () => {
       maxDoneObjects: 10_000,
       sessionId: undefined,
       track: '',
+      mapping: { brakeFullScaleBar: 100, steerFullScaleDeg: 450, maxExtras: 256 },
     });
   });
 
@@ -34,6 +35,9 @@ describe('loadCollectorS3Config', () => {
       S3_CHECKPOINT_FILE: '/var/lib/pitwall/s3.json',
       S3_SESSION_ID: 'barber-r1',
       S3_TRACK: 'barber',
+      BRAKE_FULL_SCALE_BAR: '120',
+      STEER_FULL_SCALE_DEG: '-540',
+      INGEST_MAX_EXTRAS: '64',
     });
     expect(c).toMatchObject({
       prefix: 'barber/2025/',
@@ -44,6 +48,8 @@ describe('loadCollectorS3Config', () => {
       checkpointFile: '/var/lib/pitwall/s3.json',
       sessionId: 'barber-r1',
       track: 'barber',
+      // The same mapping settings as collector-http, so both read a channel the same way.
+      mapping: { brakeFullScaleBar: 120, steerFullScaleDeg: -540, maxExtras: 64 },
     });
   });
 
@@ -57,6 +63,7 @@ describe('loadCollectorS3Config', () => {
     [{ S3_BUCKET: 'ok-bucket', S3_LIST_PAGE_SIZE: '5000' }, 'S3_LIST_PAGE_SIZE'],
     [{ S3_BUCKET: 'ok-bucket', S3_BATCH_FRAMES: '0' }, 'S3_BATCH_FRAMES'],
     [{ S3_BUCKET: 'ok-bucket', S3_MAX_OPEN_SAMPLES: 'many' }, 'S3_MAX_OPEN_SAMPLES'],
+    [{ S3_BUCKET: 'ok-bucket', STEER_FULL_SCALE_DEG: '0' }, 'STEER_FULL_SCALE_DEG'],
   ])('%j is refused naming %s', (env, variable) => {
     let err: unknown;
     try {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MemoryBus, type Consumer } from '@pitwall/bus';
+import { DEFAULT_MAPPING } from '@pitwall/channel-map';
 import { defaultTopicNames, topicCatalogue } from '@pitwall/kafka';
 import { silentLogger } from '@pitwall/logger';
 import { Metrics } from '@pitwall/metrics';
@@ -124,6 +125,7 @@ export function testConfig(bucket: TestBucket, checkpointFile: string, over: Par
     maxOpenSamples: 4096,
     maxDoneObjects: 10_000,
     track: 'barber',
+    mapping: DEFAULT_MAPPING,
     ...over,
   };
 }

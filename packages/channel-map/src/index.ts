@@ -1,16 +1,5 @@
-export {
-  pointToFrame,
-  columnMapper,
-  parseDecimal,
-  DEFAULT_SCALES,
-  MAX_EXTRAS,
-  CAR_NAMES,
-  TIME_NAMES,
-  type ChannelScales,
-  type PointDefaults,
-  type PointError,
-  type PointRecord,
-  type PointResult,
-  type PointValue,
-} from './point';
+export { ChannelMapper, type MapperOptions, type PointDefaults, type PointResult, type RowMapper, type SequenceSource } from './mapper';
+export { DEFAULT_MAPPING, loadMappingConfig, type MappingConfig } from './config';
+export { CAR_NAMES, TIME_NAMES, isKnownField } from './fields';
+export { parseDecimal, PointError, type PointRecord, type PointValue } from './values';
 export { parseTimestampUs, type TimeResult } from './time';

@@ -1,7 +1,12 @@
-import { columnMapper, MAX_EXTRAS, parseDecimal, parseTimestampUs, pointToFrame, type PointDefaults } from '@pitwall/channel-map';
+import { ChannelMapper, DEFAULT_MAPPING, parseDecimal, parseTimestampUs, type PointDefaults, type PointRecord } from '@pitwall/channel-map';
 import { codecs, Source } from '@pitwall/proto';
 
-const defaults: PointDefaults = { sessionId: 'barber-r1', source: Source.SOURCE_S3_CSV, ingestTimeUs: 1_700_000_000_000_000, track: 'barber' };
+// How collector-s3 maps a CSV: a session from the object, no sequence source (a row needs a time).
+const defaults: PointDefaults = { sessionId: 'barber-r1', sourceName: 's3', source: Source.SOURCE_S3_CSV, track: 'barber' };
+const INGEST_US = 1_700_000_000_000_000;
+const MAX_EXTRAS = DEFAULT_MAPPING.maxExtras;
+const mapper = new ChannelMapper();
+const mapRecord = (record: PointRecord, d: PointDefaults = defaults) => mapper.tryMap(record, d, INGEST_US);
 
 // A GR Cup sample as the logger exports it: every value a CSV string.
 const grRow = {
@@ -24,13 +29,13 @@ const grRow = {
   expire_at: '',
 };
 
-function frameOf(record: Record<string, unknown>, d: PointDefaults = defaults) {
-  const r = pointToFrame(record as never, d);
+function frameOf(record: PointRecord, d: PointDefaults = defaults, m = mapper) {
+  const r = m.tryMap(record, d, INGEST_US);
   if ('error' in r) throw new Error(`unexpected error ${JSON.stringify(r.error)}`);
   return r.frame;
 }
 
-describe('pointToFrame', () => {
+describe('ChannelMapper.tryMap (a record: a CSV row as an object, a JSON point)', () => {
   test('maps every GR Cup channel onto the frame, scaled where the schema asks for 0..1', () => {
     const f = frameOf(grRow);
     const us = Date.UTC(2025, 8, 5, 0, 26, 56, 939) * 1000;
@@ -41,7 +46,7 @@ describe('pointToFrame', () => {
       track: 'barber',
       sourceTimeUs: us,
       sequence: us,
-      ingestTimeUs: defaults.ingestTimeUs,
+      ingestTimeUs: INGEST_US,
       lap: 3,
       speedKmh: 142.5,
       rpm: 6120,
@@ -75,7 +80,7 @@ describe('pointToFrame', () => {
   test('clamps pedal and steering to the schema range and honours other scales', () => {
     const f = frameOf({ ...grRow, aps: '104', pbrake_f: '160', Steering_Angle: '600' });
     expect([f.throttle, f.brake, f.steer]).toEqual([1, 1, 1]);
-    const g = frameOf(grRow, { ...defaults, scales: { brakeFullBar: 200, steeringFullLockDeg: 180 } });
+    const g = frameOf(grRow, defaults, new ChannelMapper({ ...DEFAULT_MAPPING, brakeFullScaleBar: 200, steerFullScaleDeg: 180 }));
     expect([g.brake, g.steer]).toEqual([0.25, -0.5]);
   });
 
@@ -94,7 +99,7 @@ describe('pointToFrame', () => {
     [{ vehicle_id: 'a', timestamp: '2025-01-01T00:00:00Z', gear: '2.5' }, 'gear', 'not a gear'],
     [{ vehicle_id: 'a', timestamp: '2025-01-01T00:00:00Z', lap: '-1' }, 'lap', 'not a lap number'],
   ])('refuses %j at %s', (record, field, reason) => {
-    const r = pointToFrame(record, defaults);
+    const r = mapRecord(record);
     expect('error' in r && r.error.field).toBe(field);
     expect('error' in r && r.error.reason).toContain(reason);
   });
@@ -104,15 +109,15 @@ describe('pointToFrame', () => {
     const atLimit: Record<string, string> = { ...base };
     for (let i = 0; i < MAX_EXTRAS; i++) atLimit[`ch${i}`] = String(i);
     expect(Object.keys(frameOf(atLimit).extras!)).toHaveLength(MAX_EXTRAS);
-    const r = pointToFrame({ ...atLimit, over: '1' }, defaults);
+    const r = mapRecord({ ...atLimit, over: '1' });
     expect('error' in r && r.error).toEqual({ field: 'over', reason: `more than ${MAX_EXTRAS} extra channels` });
   });
 });
 
-describe('columnMapper', () => {
-  test('maps cells by column exactly as pointToFrame maps the same row as an object', () => {
+describe('ChannelMapper.columns (rows of one CSV header)', () => {
+  test('maps cells by column exactly as tryMap maps the same row as an object', () => {
     const header = Object.keys(grRow);
-    const map = columnMapper(header);
+    const map = mapper.columns(header);
     const rows = [
       grRow,
       { ...grRow, speed: '', pbrake_f: ' 7.5 ', vehicle_id: ' GR86-1 ' },
@@ -123,19 +128,19 @@ describe('columnMapper', () => {
     ];
     for (const row of rows) {
       const cells = header.map((h) => row[h as keyof typeof row]);
-      expect(map(cells, defaults)).toEqual(pointToFrame(row, defaults));
+      expect(map(cells, defaults, INGEST_US)).toEqual(mapRecord(row));
     }
   });
 
   test('a repeated column name counts once, the last one winning, as an object key would', () => {
-    const map = columnMapper(['vehicle_id', 'timestamp', 'speed', 'speed', 'x', 'x']);
-    const r = map(['a', '2025-01-01T00:00:00Z', '10', '20', '1', '2'], defaults);
+    const map = mapper.columns(['vehicle_id', 'timestamp', 'speed', 'speed', 'x', 'x']);
+    const r = map(['a', '2025-01-01T00:00:00Z', '10', '20', '1', '2'], defaults, INGEST_US);
     expect('frame' in r && [r.frame.speedKmh, r.frame.extras]).toEqual([20, { x: 2 }]);
   });
 
-  test('pointToFrame keeps mapping correctly across more key layouts than it caches', () => {
+  test('tryMap keeps mapping correctly across more key layouts than it caches', () => {
     for (let i = 0; i < 200; i++) {
-      const r = pointToFrame({ vehicle_id: `car${i}`, timestamp: '2025-01-01T00:00:00Z', [`ch${i}`]: String(i), speed: String(i) }, defaults);
+      const r = mapRecord({ vehicle_id: `car${i}`, timestamp: '2025-01-01T00:00:00Z', [`ch${i}`]: String(i), speed: String(i) });
       expect('frame' in r && [r.frame.carId, r.frame.speedKmh, r.frame.extras]).toEqual([`car${i}`, i, { [`ch${i}`]: i }]);
     }
   });
