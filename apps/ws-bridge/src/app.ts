@@ -59,7 +59,7 @@ export async function startWsBridge(deps: WsBridgeDeps): Promise<RunningWsBridge
     [topics.telemetry]: (m) => {
       const f = decodeOrSkip(m, codecs.frame.decode);
       if (!f) return;
-      recent.add(f);
+      recent.add(m.value);
       hub.addFrame(f);
     },
     [topics.insights]: (m) => {
