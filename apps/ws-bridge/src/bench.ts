@@ -399,7 +399,7 @@ export interface WsLatencyBenchOptions {
   /** Viewers in the worker. Default 4. */
   viewers?: number;
   cars?: number;
-  /** Rounds of bare then ours; each side's best round (lowest p99) counts. Default 2. */
+  /** Rounds of bare then ours; each side's best round (lowest p99) counts. Default 3. */
   rounds?: number;
   /** Also measure the default 300 ms batching for this long (0 = skip). Default 2000 ms. */
   batchedDurationMs?: number;
@@ -459,7 +459,7 @@ export async function benchWsLatency(opts: WsLatencyBenchOptions): Promise<Bench
   const viewerCount = opts.viewers ?? 4;
   const cars = opts.cars ?? 20;
   const batchedDurationMs = opts.batchedDurationMs ?? 2000;
-  const rounds = opts.rounds ?? 2;
+  const rounds = opts.rounds ?? 3;
   const run = { perSecond, durationMs, warmupMs, viewers: viewerCount, settleMs: 200 };
   const carOf = (seq: number) => (seq - 1) % cars;
 
