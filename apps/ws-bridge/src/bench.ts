@@ -269,6 +269,8 @@ export interface WsFanoutBenchOptions {
   hz?: number;
   /** The bridge's WS_BATCH_MS and the bare server's broadcast period. Default 100 ms. */
   flushMs?: number;
+  /** Rounds of bare then ours; each side's best round (most bytes delivered) counts. Default 2. */
+  rounds?: number;
 }
 
 interface Delivered {
@@ -312,6 +314,7 @@ export async function benchWsFanout(opts: WsFanoutBenchOptions): Promise<BenchRe
   const cars = opts.cars ?? 20;
   const hz = opts.hz ?? 50;
   const flushMs = opts.flushMs ?? 100;
+  const rounds = opts.rounds ?? 2;
   const fdLimit = openFilesLimit();
   // A client and a server socket per viewer, both in this process, plus what node itself holds.
   const fdNeed = 2 * clients + 256;
@@ -334,38 +337,45 @@ export async function benchWsFanout(opts: WsFanoutBenchOptions): Promise<BenchRe
   }
   const maxBuffered = 2_000_000;
 
-  const bare = await startBareServer(maxBuffered);
-  let baseline: Delivered;
-  try {
-    baseline = await measureFanout(`ws://127.0.0.1:${bare.port}/`, clients, warmupMs, durationMs, async (stopped) => {
-      // On a fixed period, as the bridge's flush interval runs, whatever a broadcast takes.
-      const began = performance.now();
-      for (let w = 0; !stopped(); w++) {
-        bare.send(windows[w % windows.length]!);
-        await sleep(Math.max(0, began + (w + 1) * flushMs - performance.now()));
-      }
-    });
-  } finally {
-    await bare.close();
-  }
-
-  const ours = await startBenchBridge({ WS_BATCH_MS: String(flushMs), WS_MAX_VIEWERS: String(clients + 10), MAX_WS_BUFFER: String(maxBuffered) });
-  let measured: Delivered;
-  try {
-    measured = await measureFanout(`ws://127.0.0.1:${ours.bridge.port}/ws/realtime`, clients, warmupMs, durationMs, async (stopped) => {
-      await pace(
-        framesPerS,
-        streamMs,
-        (first, count) => ours.producer.send(defaultTopicNames.telemetry, encoded.slice(first - 1, first - 1 + count)),
-        stopped,
+  const throughBare = async (): Promise<Delivered> => {
+    const bare = await startBareServer(maxBuffered);
+    try {
+      return await measureFanout(`ws://127.0.0.1:${bare.port}/`, clients, warmupMs, durationMs, async (stopped) => {
+        // On a fixed period, as the bridge's flush interval runs, whatever a broadcast takes.
+        const began = performance.now();
+        for (let w = 0; !stopped(); w++) {
+          bare.send(windows[w % windows.length]!);
+          await sleep(Math.max(0, began + (w + 1) * flushMs - performance.now()));
+        }
+      });
+    } finally {
+      await bare.close();
+    }
+  };
+  const throughBridge = async (): Promise<Delivered> => {
+    const ours = await startBenchBridge({ WS_BATCH_MS: String(flushMs), WS_MAX_VIEWERS: String(clients + 10), MAX_WS_BUFFER: String(maxBuffered) });
+    try {
+      return await measureFanout(`ws://127.0.0.1:${ours.bridge.port}/ws/realtime`, clients, warmupMs, durationMs, (stopped) =>
+        pace(framesPerS, streamMs, (first, count) => ours.producer.send(defaultTopicNames.telemetry, encoded.slice(first - 1, first - 1 + count)), stopped).then(() => undefined),
       );
-    });
-  } finally {
-    await ours.close();
-  }
+    } finally {
+      await ours.close();
+    }
+  };
 
+  // Other work on the machine can stall either side for a while: alternate the sides and keep
+  // each one's best round.
   const perS = (n: number, d: Delivered) => (n * 1000) / d.ms;
   const mbPerS = (d: Delivered) => perS(d.bytes, d) / 1e6;
+  const better = (a: Delivered | null, b: Delivered) => (a && mbPerS(a) >= mbPerS(b) ? a : b);
+  let baseline: Delivered | null = null;
+  let measured: Delivered | null = null;
+  for (let r = 0; r < rounds; r++) {
+    baseline = better(baseline, await throughBare());
+    measured = better(measured, await throughBridge());
+  }
+  if (!baseline || !measured) throw new Error('ws-fanout: rounds must be at least 1');
+
   const messagesPerS = (d: Delivered) => Math.round(perS(d.messages, d)).toLocaleString('en-US');
   const avgBytes = (d: Delivered) => Math.round(d.bytes / Math.max(1, d.messages)).toLocaleString('en-US');
   const pct = (v: number) => `${Math.round(v * 100)} %`;
@@ -382,7 +392,7 @@ export async function benchWsFanout(opts: WsFanoutBenchOptions): Promise<BenchRe
     met: ratio >= 0.8,
     notes:
       `${clients} viewers (ws clients in a worker thread) on 127.0.0.1, ${cars} cars × ${hz} Hz published to a MemoryBus, ` +
-      `flushed every ${flushMs} ms (offered ${offered.toLocaleString('en-US')} messages/s), ${durationMs} ms measured per side after ${warmupMs} ms warm-up. ` +
+      `flushed every ${flushMs} ms (offered ${offered.toLocaleString('en-US')} messages/s), ${durationMs} ms measured per side after ${warmupMs} ms warm-up, best of ${rounds} alternating rounds per side. ` +
       `Figures are telemetry_update bytes the viewers received: the bridge flushes on a timer, so a late flush sends one larger message instead of two and messages alone would undercount it. ` +
       `ours ${messagesPerS(measured)} messages/s (${avgBytes(measured)} B/message), bare ${messagesPerS(baseline)} messages/s (${avgBytes(baseline)} B/message); ` +
       `server event loop busy ${pct(measured.busy)} (ours) vs ${pct(baseline.busy)} (bare); both skip a viewer above ${maxBuffered.toLocaleString('en-US')} buffered bytes. ` +
