@@ -1,6 +1,6 @@
 import type { TelemetryFrame, WheelSet } from '@pitwall/proto';
 import type { MappingConfig } from './config';
-import { parseTimestampUs } from './time';
+import { parseTimestampUs, sameSecondUs } from './time';
 import { boolean, clamp, decimal, identifier, integer, isEmpty, nonNegative, object, parseDecimal, PointError, type PointValue } from './values';
 
 /**
@@ -56,7 +56,13 @@ export function addExtra(s: Scratch, name: string, value: number, madeUp = false
 }
 
 const readTime: Read = (v, name, _f, s) => {
-  if (typeof v !== 'string' && typeof v !== 'number') throw new PointError(name, `not a timestamp: ${JSON.stringify(v)}`);
+  if (typeof v === 'string') {
+    const us = sameSecondUs(v);
+    if (us !== undefined) {
+      s.timeUs = us;
+      return;
+    }
+  } else if (typeof v !== 'number') throw new PointError(name, `not a timestamp: ${JSON.stringify(v)}`);
   const t = parseTimestampUs(v);
   if ('reason' in t) throw new PointError(name, t.reason);
   s.timeUs = t.us;

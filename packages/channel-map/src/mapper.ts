@@ -227,10 +227,8 @@ export class ChannelMapper {
       const i = firstPresent(cells, at);
       if (i >= 0) field.read(cells[i], names[i]!, frame, s);
     }
-    for (let u = 0; u < unknown.length; u++) {
-      const i = unknown[u]!;
-      if (!isEmpty(cells[i])) readUnknown(cells[i], names[i]!, s);
-    }
+    // readUnknown skips empty values itself (blank text is not a decimal, null not an object).
+    for (let u = 0; u < unknown.length; u++) readUnknown(cells[unknown[u]!], names[unknown[u]!]!, s);
 
     const { config } = this;
     if (frame.brake === undefined && s.brakeBar !== undefined) frame.brake = clamp(s.brakeBar / config.brakeFullScaleBar, 0, 1);

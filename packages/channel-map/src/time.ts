@@ -47,8 +47,11 @@ export function parseTimestampUs(value: string | number): TimeResult {
 let lastSecond = '';
 let lastSecondMs = 0;
 
-/** `<last second>.<digits>Z` read digit by digit; undefined sends anything else the full way. */
-function sameSecondUs(text: string): number | undefined {
+/**
+ * `<last second>.<digits>Z` read digit by digit; undefined sends anything else the full way.
+ * Exported for the mapping's per-row path, which skips the result object when this answers.
+ */
+export function sameSecondUs(text: string): number | undefined {
   const n = text.length;
   if (n < 22 || n > 40 || lastSecond === '' || text.charCodeAt(19) !== 46 /* . */ || text.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
   if (!text.startsWith(lastSecond)) return undefined;
