@@ -42,6 +42,7 @@ export async function startDbWriter(deps: DbWriterDeps): Promise<Stoppable> {
     rows: deps.metrics.counter('pitwall_db_writer_rows_total', 'Records handed to the database, by table and result (written, skipped as already stored, rejected to the DLQ)', ['table', 'result']),
     transactions: deps.metrics.counter('pitwall_db_writer_transactions_total', 'Write transactions, by table and result', ['table', 'result']),
     writeSeconds: deps.metrics.histogram('pitwall_db_writer_write_seconds', 'Time of one write transaction', [0.005, 0.02, 0.05, 0.1, 0.25, 1, 5], ['table']),
+    staged: deps.metrics.counter('pitwall_db_writer_staged_transactions_total', 'Transactions that went through the staging table: all of the upserted tables; for frames only those whose direct COPY was refused (a stored duplicate after a redelivery, or a rejected row)', ['table']),
     batchRows: deps.metrics.histogram('pitwall_db_writer_transaction_records', 'Records in one write transaction', [1, 10, 100, 1000, 5000, 20_000], ['table']),
     dbUp: deps.metrics.gauge('pitwall_db_writer_database_up', '1 while the database takes writes, 0 while consumption is paused for it'),
   };
@@ -118,6 +119,7 @@ export async function startDbWriter(deps: DbWriterDeps): Promise<Stoppable> {
       throw new Error(`writing ${records.length} records to ${sink.table} failed: ${(err as Error).message}`, { cause: err });
     }
     m.transactions.inc({ table: sink.table, result: 'committed' });
+    if (result.path === 'staged') m.staged.inc({ table: sink.table });
     m.writeSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9, { table: sink.table });
     m.batchRows.observe(records.length, { table: sink.table });
     m.rows.inc({ table: sink.table, result: 'written' }, result.written);

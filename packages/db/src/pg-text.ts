@@ -27,6 +27,22 @@ export function copyLine(values: CellValue[]): string {
   return `${values.map(copyField).join('\t')}\n`;
 }
 
+const MICROS_DIGITS = ['000', '00', '0', ''];
+
+/**
+ * A µs instant as timestamptz text in UTC (`2026-03-01T12:00:00.123456Z`): exact to the
+ * microsecond, so rows can be COPYed straight into a timestamptz column. A value that is not a
+ * whole number of µs is written as it is: PostgreSQL rejects it and the writer isolates that row.
+ */
+export function timestamptzField(us: CellValue): string {
+  if (typeof us !== 'number') return copyField(us);
+  if (!Number.isSafeInteger(us)) return String(us);
+  const ms = Math.floor(us / 1000);
+  const micros = String(us - ms * 1000);
+  // toISOString ends in `.mmmZ`; the three digits after the milliseconds go before the Z.
+  return `${new Date(ms).toISOString().slice(0, -1)}${MICROS_DIGITS[micros.length]}${micros}Z`;
+}
+
 /**
  * JSON for a jsonb column, with NUL removed from keys and strings (jsonb rejects \u0000).
  * Non-finite numbers become null, as JSON.stringify makes them.

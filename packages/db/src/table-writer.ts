@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyLine, type CellValue } from './pg-text';
+import { copyField, timestamptzField, type CellValue } from './pg-text';
 
 export type SqlType =
   | 'text'
@@ -14,7 +14,7 @@ export type SqlType =
   | 'double precision[]'
   | 'boolean'
   | 'jsonb'
-  /** Staged as bigint microseconds since the epoch and converted exactly on insert. */
+  /** `get` gives microseconds since the epoch; sent as exact UTC text (timestamptzField). */
   | 'timestamptz';
 
 export interface Column<T> {
@@ -44,49 +44,58 @@ export interface TableStatements {
   copy: string;
   insert: string;
   clearStaging: string;
-}
-
-function selectExpression(column: { name: string; type: SqlType }): string {
-  return column.type === 'timestamptz'
-    ? `timestamptz 'epoch' + ${column.name} * interval '1 microsecond'`
-    : column.name;
+  /** COPY straight into the table: for tables whose conflict rule is `ignore` (see writeBatch). */
+  copyDirect?: string;
 }
 
 export function tableStatements<T>(spec: TableSpec<T>): TableStatements {
   const staging = `${spec.table}_staging`;
   const names = spec.columns.map((c) => c.name);
-  const stagedColumns = spec.columns.map((c) => `${c.name} ${c.type === 'timestamptz' ? 'bigint' : c.type}`);
-  const selectList = spec.columns.map(selectExpression).join(', ');
+  const columnList = names.join(', ');
+  const stagedColumns = spec.columns.map((c) => `${c.name} ${c.type}`);
   let insert: string;
   if (spec.conflict.kind === 'ignore') {
-    insert = `INSERT INTO ${spec.table} (${names.join(', ')}) SELECT ${selectList} FROM ${staging} ON CONFLICT DO NOTHING`;
+    insert = `INSERT INTO ${spec.table} (${columnList}) SELECT ${columnList} FROM ${staging} ON CONFLICT DO NOTHING`;
   } else {
     const { key, version } = spec.conflict;
     const updates = names.filter((n) => !key.includes(n)).map((n) => `${n} = EXCLUDED.${n}`);
     // DISTINCT ON keeps one row per key from the batch: the newest, and on a tie the later one
     // (staged_order), because ON CONFLICT DO UPDATE cannot touch the same row twice in a statement.
     insert =
-      `INSERT INTO ${spec.table} (${names.join(', ')}) ` +
-      `SELECT DISTINCT ON (${key.join(', ')}) ${selectList} FROM ${staging} ` +
+      `INSERT INTO ${spec.table} (${columnList}) ` +
+      `SELECT DISTINCT ON (${key.join(', ')}) ${columnList} FROM ${staging} ` +
       `ORDER BY ${key.join(', ')}, ${version} DESC, staged_order DESC ` +
       `ON CONFLICT (${key.join(', ')}) DO UPDATE SET ${updates.join(', ')} ` +
       `WHERE ${spec.table}.${version} < EXCLUDED.${version}`;
   }
   return {
     createStaging: `CREATE TEMPORARY TABLE ${staging} (staged_order bigserial, ${stagedColumns.join(', ')}) ON COMMIT DROP`,
-    copy: `COPY ${staging} (${names.join(', ')}) FROM STDIN`,
+    copy: `COPY ${staging} (${columnList}) FROM STDIN`,
     insert,
     clearStaging: `TRUNCATE ${staging}`,
+    ...(spec.conflict.kind === 'ignore' && { copyDirect: `COPY ${spec.table} (${columnList}) FROM STDIN` }),
+  };
+}
+
+/** Renders one value as a line of COPY text; built once per table. */
+export type RowRenderer<T> = (value: T) => string;
+
+export function rowRenderer<T>(columns: Column<T>[]): RowRenderer<T> {
+  const fields = columns.map(({ get, type }) => (type === 'timestamptz' ? (v: T) => timestamptzField(get(v)) : (v: T) => copyField(get(v))));
+  return (value) => {
+    let line = fields[0]!(value);
+    for (let i = 1; i < fields.length; i++) line += `\t${fields[i]!(value)}`;
+    return `${line}\n`;
   };
 }
 
 /** COPY text is sent in pieces of about this size rather than one string per batch. */
 const COPY_CHUNK_CHARS = 256 * 1024;
 
-function* copyChunks<T>(columns: Column<T>[], values: T[]): Generator<string> {
+function* copyChunks<T>(render: RowRenderer<T>, values: T[]): Generator<string> {
   let chunk = '';
   for (const value of values) {
-    chunk += copyLine(columns.map((c) => c.get(value)));
+    chunk += render(value);
     if (chunk.length >= COPY_CHUNK_CHARS) {
       yield chunk;
       chunk = '';
@@ -95,14 +104,20 @@ function* copyChunks<T>(columns: Column<T>[], values: T[]): Generator<string> {
   if (chunk) yield chunk;
 }
 
+/** COPYs `values` with `copySql` (a COPY ... FROM STDIN); returns the rows copied. */
+export async function copyRows<T>(client: ClientBase, copySql: string, render: RowRenderer<T>, values: T[]): Promise<number> {
+  const copy = client.query(copyFrom(copySql));
+  await pipeline(Readable.from(copyChunks(render, values)), copy);
+  return copy.rowCount;
+}
+
 /**
  * Stages `values` with COPY and moves them into the table in one INSERT ... SELECT; returns how
  * many rows the INSERT wrote (the rest were duplicates or older versions). Runs inside the
  * caller's transaction, which must have created the staging table.
  */
-export async function stageAndInsert<T>(client: ClientBase, spec: TableSpec<T>, statements: TableStatements, values: T[]): Promise<number> {
-  const copy = client.query(copyFrom(statements.copy));
-  await pipeline(Readable.from(copyChunks(spec.columns, values)), copy);
+export async function stageAndInsert<T>(client: ClientBase, statements: TableStatements, render: RowRenderer<T>, values: T[]): Promise<number> {
+  await copyRows(client, statements.copy, render, values);
   const { rowCount } = await client.query(statements.insert);
   await client.query(statements.clearStaging);
   return rowCount ?? 0;

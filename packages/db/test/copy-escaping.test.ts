@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { startTestPostgres, writeFrames, type TestPostgres } from '../src';
-import { copyField, copyLine, jsonbText } from '../src/pg-text';
+import { copyField, copyLine, jsonbText, timestamptzField } from '../src/pg-text';
 import { delivered, frame, migrated, DB_TEST_TIMEOUT_MS } from './helpers';
 
 jest.setTimeout(DB_TEST_TIMEOUT_MS);
@@ -16,6 +16,17 @@ describe('COPY text encoding', () => {
     expect(copyField(Number.NaN)).toBe('NaN');
     expect(copyField(-Infinity)).toBe('-Infinity');
     expect(copyLine(['x', 1, null])).toBe('x\t1\t\\N\n');
+  });
+
+  test('µs instants become exact UTC timestamptz text; anything else passes through for PostgreSQL to reject', () => {
+    const us = Date.UTC(2026, 2, 1, 12, 0, 5, 123) * 1000;
+    expect(timestamptzField(us + 456)).toBe('2026-03-01T12:00:05.123456Z');
+    expect(timestamptzField(us + 7)).toBe('2026-03-01T12:00:05.123007Z');
+    expect(timestamptzField(us)).toBe('2026-03-01T12:00:05.123000Z');
+    expect(timestamptzField(-1)).toBe('1969-12-31T23:59:59.999999Z');
+    expect(timestamptzField(0)).toBe('1970-01-01T00:00:00.000000Z');
+    expect(timestamptzField(null)).toBe('\\N');
+    expect(timestamptzField(1.5)).toBe('1.5');
   });
 
   test('jsonb text drops NUL from keys and nested strings, and non-finite numbers become null', () => {

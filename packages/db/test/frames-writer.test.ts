@@ -63,7 +63,7 @@ describe('writeFrames counts', () => {
   });
 
   test('an empty batch commits nothing and stores no offsets', async () => {
-    expect(await writeFrames(pool, { records: [], group })).toEqual({ written: 0, skipped: 0, rejected: [], offsets: [] });
+    expect(await writeFrames(pool, { records: [], group })).toEqual({ written: 0, skipped: 0, rejected: [], offsets: [], path: 'copy' });
     expect(await count(pool, 'SELECT count(*) AS n FROM consumer_offsets')).toBe(0);
   });
 
@@ -146,6 +146,46 @@ describe('rejected records', () => {
     expect(result.rejected.map((r) => [r.record.offset, r.code])).toEqual([[0, undefined], [1, undefined]]);
     expect(result.rejected[0]!.reason).toMatch(/neither source_time_us nor ingest_time_us/);
     expect(result.rejected[1]!.reason).toMatch(/before 2000/);
+  });
+});
+
+describe('the fast path (COPY straight into frames) and its fallback to staging', () => {
+  const distinctKeys = () => count(pool, 'SELECT count(DISTINCT (session_id, car_id, sequence)) AS n FROM frames');
+
+  test('a fresh batch goes in by direct COPY, routed to its day partitions', async () => {
+    const day = 86_400_000_000;
+    const frames = [frame(1), frame(2, { sourceTimeUs: (frame(2).sourceTimeUs as number) - day }), frame(3)];
+    const result = await writeFrames(pool, { records: delivered(frames, 1, 10), group });
+    expect(result).toMatchObject({ written: 3, skipped: 0, rejected: [], path: 'copy' });
+    expect(await readOffsets(pool, group, 'telemetry')).toEqual(new Map([[1, 13]]));
+    // Rows land in the partitions, not in the parent.
+    expect(await count(pool, 'SELECT count(*) AS n FROM ONLY frames')).toBe(0);
+    expect(await count(pool, 'SELECT count(DISTINCT tableoid) AS n FROM frames')).toBe(2);
+  });
+
+  test('a frame already stored makes the COPY fail; the batch is staged instead: exact counts and offsets, nothing twice', async () => {
+    await writeFrames(pool, { records: delivered([1, 2, 3].map((s) => frame(s)), 0, 0), group });
+    // A redelivery overlapping the stored frames, then new ones, in one batch.
+    const result = await writeFrames(pool, { records: delivered([2, 3, 4, 5, 6].map((s) => frame(s)), 0, 1), group });
+    expect(result).toMatchObject({ written: 3, skipped: 2, rejected: [], path: 'staged' });
+    expect(result.offsets).toEqual([{ topic: 'telemetry', partition: 0, nextOffset: 6 }]);
+    expect(await frameCount()).toBe(6);
+    expect(await distinctKeys()).toBe(6);
+    expect(await readOffsets(pool, group, 'telemetry')).toEqual(new Map([[0, 6]]));
+    // The next fresh batch takes the fast path again.
+    expect(await writeFrames(pool, { records: delivered([frame(7)], 0, 6), group })).toMatchObject({ written: 1, path: 'copy' });
+  });
+
+  test('a rejected row and a duplicate in one batch: the failed COPY leaves nothing, the row is isolated, the rest stored once', async () => {
+    await writeFrames(pool, { records: delivered([frame(1)], 0, 0), group });
+    const frames = [frame(1), ...Array.from({ length: 20 }, (_, i) => frame(i + 2, i === 12 ? { gear: 40_000 } : {}))];
+    const result = await writeFrames(pool, { records: delivered(frames, 0, 1), group });
+    expect(result).toMatchObject({ written: 19, skipped: 1, path: 'staged' });
+    expect(result.rejected.map((r) => [r.record.offset, r.code])).toEqual([[14, '22003']]);
+    expect(await frameCount()).toBe(20);
+    expect(await distinctKeys()).toBe(20);
+    expect(await count(pool, 'SELECT count(*) AS n FROM frames WHERE sequence = 14')).toBe(0);
+    expect(await readOffsets(pool, group, 'telemetry')).toEqual(new Map([[0, 22]]));
   });
 });
 
