@@ -79,11 +79,16 @@ function tableWriter<T>(spec: TableSpec<T>, extra: Omit<TableWriter<T>, 'spec' |
   return { spec, statements: tableStatements(spec), render: rowRenderer(spec.columns), ...extra };
 }
 
+const DAY_MS = 86_400_000;
+const DAY_US = DAY_MS * 1000;
+
 const framesWriter = tableWriter(FRAMES_TABLE, {
   problem: (frame) => frameProblem(frame, nowMicros()),
   async prepare(pool, frames) {
     if ((await framesStorage(pool)) !== 'postgres') return; // TimescaleDB creates chunks itself
-    await ensureDayPartitions(pool, new Set(frames.map((f) => utcDay(frameTimeUs(f) / 1000))));
+    // Day numbers first: one string per day rather than one per frame.
+    const days = new Set(frames.map((f) => Math.floor(frameTimeUs(f) / DAY_US)));
+    await ensureDayPartitions(pool, [...days].map((day) => utcDay(day * DAY_MS)));
   },
 });
 

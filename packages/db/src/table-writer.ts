@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyField, timestamptzField, type CellValue } from './pg-text';
+import { copyField, realField, timestamptzField, type CellValue } from './pg-text';
 
 export type SqlType =
   | 'text'
@@ -81,7 +81,11 @@ export function tableStatements<T>(spec: TableSpec<T>): TableStatements {
 export type RowRenderer<T> = (value: T) => string;
 
 export function rowRenderer<T>(columns: Column<T>[]): RowRenderer<T> {
-  const fields = columns.map(({ get, type }) => (type === 'timestamptz' ? (v: T) => timestamptzField(get(v)) : (v: T) => copyField(get(v))));
+  const fields = columns.map(({ get, type }): ((value: T) => string) => {
+    if (type === 'timestamptz') return (v) => timestamptzField(get(v));
+    if (type === 'real') return (v) => realField(get(v));
+    return (v) => copyField(get(v));
+  });
   return (value) => {
     let line = fields[0]!(value);
     for (let i = 1; i < fields.length; i++) line += `\t${fields[i]!(value)}`;

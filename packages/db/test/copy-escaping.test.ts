@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { startTestPostgres, writeFrames, type TestPostgres } from '../src';
-import { copyField, copyLine, jsonbText, timestamptzField } from '../src/pg-text';
+import { copyField, copyLine, jsonbText, realField, timestamptzField } from '../src/pg-text';
 import { delivered, frame, migrated, DB_TEST_TIMEOUT_MS } from './helpers';
 
 jest.setTimeout(DB_TEST_TIMEOUT_MS);
@@ -27,6 +27,18 @@ describe('COPY text encoding', () => {
     expect(timestamptzField(0)).toBe('1970-01-01T00:00:00.000000Z');
     expect(timestamptzField(null)).toBe('\\N');
     expect(timestamptzField(1.5)).toBe('1.5');
+  });
+
+  test('a float32 value is written with 9 significant digits, which read back as the same float32', () => {
+    for (const v of [0.1, 1 / 3, 5792.9, -1e-7, 3.4e38, 1.25, 6000].map(Math.fround)) {
+      const text = realField(v);
+      expect(text.replace(/^-|\.|e.*$/g, '').length).toBeLessThanOrEqual(10);
+      expect(Math.fround(Number(text))).toBe(v);
+    }
+    // Not a float32, not finite, absent: written as copyField writes them.
+    expect(realField(0.1)).toBe('0.1');
+    expect(realField(Number.NaN)).toBe('NaN');
+    expect(realField(undefined)).toBe('\\N');
   });
 
   test('jsonb text drops NUL from keys and nested strings, and non-finite numbers become null', () => {
