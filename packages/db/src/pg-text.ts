@@ -28,14 +28,17 @@ export function copyLine(values: CellValue[]): string {
 }
 
 /**
- * A `real` (float4) field. A value that is exactly a float32 (every float field of the protobuf
- * schema) is written with 9 significant digits, which identify any float32 exactly and are about
- * half as long as JavaScript's shortest double text (0.100000001 rather than 0.10000000149011612):
- * half the bytes to render, send and parse. Anything else is written in full, as copyField does.
+ * A `real` (float4) field. A float32 value (every float field of the protobuf schema) whose
+ * shortest double text is long (0.10000000149011612) is written with 9 significant digits
+ * (0.100000001), which identify any float32 exactly: fewer bytes to send and for PostgreSQL to
+ * parse. Short texts (80, 1.25) and anything that is not a float32 are written as copyField does.
  */
 export function realField(value: CellValue): string {
-  return typeof value === 'number' && Number.isFinite(value) && Math.fround(value) === value ? value.toPrecision(9) : copyField(value);
+  const text = copyField(value);
+  return text.length > LONG_REAL_TEXT && typeof value === 'number' && Number.isFinite(value) && Math.fround(value) === value ? value.toPrecision(9) : text;
 }
+/** Longer than 9 significant digits with sign, point and a leading zero can be. */
+const LONG_REAL_TEXT = 12;
 
 const PAD_MICROS = ['000000', '00000', '0000', '000', '00', '0', ''];
 /** The text of the last second rendered: a batch's timestamps mostly share their second. */
