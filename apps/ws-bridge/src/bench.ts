@@ -202,18 +202,27 @@ async function connectAll(url, count, onMessage) {
 const reply = (p) => p.catch((err) => parentPort.postMessage({ type: 'error', message: String(err && err.message || err) }));
 `;
 
-/** Counts the bytes and messages every viewer receives within a measuring window. */
+/**
+ * Counts the bytes and messages every viewer receives from 'measure' until the stream has stopped
+ * and the viewers have drained what was queued for them ('drain': quiet for 300 ms, at most 10 s),
+ * over the time from 'measure' to the last message. A window that only ended at a fixed time would
+ * count a backlog that piled up before it (a stalled client thread) as throughput inside it.
+ */
 const FANOUT_VIEWERS_SOURCE = `${CONNECT_SOURCE}
-let counting = false, messages = 0, bytes = 0;
-const onMessage = (data) => { if (counting) { messages++; bytes += data.length; } };
+let counting = false, messages = 0, bytes = 0, began = 0, lastAt = 0;
+const onMessage = (data) => { if (counting) { messages++; bytes += data.length; lastAt = performance.now(); } };
 parentPort.on('message', (cmd) => reply((async () => {
   if (cmd.type === 'connect') {
     await connectAll(cmd.url, cmd.count, onMessage);
     parentPort.postMessage({ type: 'connected' });
   } else if (cmd.type === 'measure') {
-    messages = 0; bytes = 0; counting = true;
-    const began = performance.now();
-    setTimeout(() => { counting = false; parentPort.postMessage({ type: 'measured', messages, bytes, ms: performance.now() - began }); }, cmd.ms);
+    messages = 0; bytes = 0; counting = true; began = lastAt = performance.now();
+    parentPort.postMessage({ type: 'measuring' });
+  } else if (cmd.type === 'drain') {
+    const giveUp = performance.now() + 10000;
+    while (performance.now() - lastAt < 300 && performance.now() < giveUp) await new Promise((r) => setTimeout(r, 50));
+    counting = false;
+    parentPort.postMessage({ type: 'measured', messages, bytes, ms: lastAt - began });
   } else if (cmd.type === 'close') {
     for (const s of sockets) s.terminate();
     sockets.length = 0;
@@ -282,7 +291,7 @@ interface Delivered {
   loadAvg: string;
 }
 
-/** Connects `clients` viewers to `url` in a worker, streams with `stream` while measuring, stops it. */
+/** Connects `clients` viewers to `url` in a worker, streams with `stream`, measures, stops the stream and lets the viewers drain. */
 async function measureFanout(url: string, clients: number, warmupMs: number, durationMs: number, stream: (stopAt: () => boolean) => Promise<void>): Promise<Delivered> {
   const viewers = startWorker(FANOUT_VIEWERS_SOURCE, { wsPath: wsPath() });
   let stop = false;
@@ -292,8 +301,13 @@ async function measureFanout(url: string, clients: number, warmupMs: number, dur
     streaming = stream(() => stop);
     await sleep(warmupMs);
     const elu = performance.eventLoopUtilization();
-    const r = await viewers.ask<{ messages: number; bytes: number; ms: number }>({ type: 'measure', ms: durationMs }, 'measured');
-    return { ...r, busy: performance.eventLoopUtilization(elu).utilization, loadAvg: load1() };
+    await viewers.ask({ type: 'measure' }, 'measuring');
+    await sleep(durationMs);
+    stop = true;
+    await streaming;
+    const busy = performance.eventLoopUtilization(elu).utilization;
+    const r = await viewers.ask<{ messages: number; bytes: number; ms: number }>({ type: 'drain' }, 'measured');
+    return { ...r, busy, loadAvg: load1() };
   } finally {
     stop = true;
     await streaming;
@@ -392,7 +406,7 @@ export async function benchWsFanout(opts: WsFanoutBenchOptions): Promise<BenchRe
     met: ratio >= 0.8,
     notes:
       `${clients} viewers (ws clients in a worker thread) on 127.0.0.1, ${cars} cars × ${hz} Hz published to a MemoryBus, ` +
-      `flushed every ${flushMs} ms (offered ${offered.toLocaleString('en-US')} messages/s), ${durationMs} ms measured per side after ${warmupMs} ms warm-up, best of ${rounds} alternating rounds per side. ` +
+      `flushed every ${flushMs} ms (offered ${offered.toLocaleString('en-US')} messages/s), ${durationMs} ms streamed and measured per side (until the viewers drained) after ${warmupMs} ms warm-up, best of ${rounds} alternating rounds per side. ` +
       `Figures are telemetry_update bytes the viewers received: the bridge flushes on a timer, so a late flush sends one larger message instead of two and messages alone would undercount it. ` +
       `ours ${messagesPerS(measured)} messages/s (${avgBytes(measured)} B/message), bare ${messagesPerS(baseline)} messages/s (${avgBytes(baseline)} B/message); ` +
       `server event loop busy ${pct(measured.busy)} (ours) vs ${pct(baseline.busy)} (bare); both skip a viewer above ${maxBuffered.toLocaleString('en-US')} buffered bytes. ` +
