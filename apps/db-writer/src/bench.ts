@@ -1,9 +1,9 @@
 /**
  * db-writer throughput: rows/s from the bus into PostgreSQL through the whole app (messages
- * handed over by a pre-filled in-memory bus, decoded, staged by COPY, inserted into the
- * partitioned `frames` table with its key, offsets stored, commit), against a raw COPY of the
- * same rows (their text as PostgreSQL itself renders them) into a plain table without indexes, on
- * the same embedded server in the same run. Nothing runs on import.
+ * handed over by a pre-filled in-memory bus, decoded, COPYed straight into the partitioned
+ * `frames` table with its key (the fast path; staging only after a refused COPY), offsets stored,
+ * commit), against a raw COPY of the same rows (their text as PostgreSQL itself renders them)
+ * into a plain table without indexes, on the same embedded server in the same run. Nothing runs on import.
  */
 import { cpus, loadavg } from 'node:os';
 import { Readable } from 'node:stream';
@@ -197,7 +197,7 @@ export async function benchDbWriter(opts: DbWriterBenchOptions = {}): Promise<Be
     met: ours >= GOAL_RATE && ratio >= GOAL_RATIO,
     notes:
       `${count} fully populated frames over 12 partitions, best of ${rounds} rounds (per round, rows/s ours vs raw COPY: ${perRound.join('; ')}); ` +
-      `storage path ${storage}; embedded PostgreSQL with fsync off (both sides); ours is timed from the consumer's start (set-up excluded) and includes decode, staging, the keyed insert into day partitions and the offsets; ` +
+      `storage path ${storage}; embedded PostgreSQL with fsync off (both sides); ours is timed from the consumer's start (set-up excluded) and includes decode, the COPY into the keyed day partitions (fast path) and the offsets; ` +
       `raw COPY is PostgreSQL's own text of the same rows into a plain table without indexes; ` +
       `${cpus().length} cores, load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after`,
   };
