@@ -18,7 +18,10 @@ export interface BusFromEnv {
  * variable, since an in-memory bus in one process could not reach the others; the embedded
  * single process (`memoryFallback: true`) runs on the in-memory bus.
  */
-export function busFromEnv(ctx: { env: EnvReader; logger: Logger; metrics: Metrics; name: string }, opts: { memoryFallback: boolean }): BusFromEnv {
+export function busFromEnv(
+  ctx: { env: EnvReader; logger: Logger; metrics: Metrics; name: string; fatal?(reason: string, err: Error): void },
+  opts: { memoryFallback: boolean },
+): BusFromEnv {
   const catalogue = catalogueFromEnv(ctx.env);
   const topics = topicNames(catalogue);
   if (ctx.env.has('KAFKA_BROKERS')) {
@@ -32,7 +35,14 @@ export function busFromEnv(ctx: { env: EnvReader; logger: Logger; metrics: Metri
       heartbeatIntervalMs: ctx.env.int('KAFKA_HEARTBEAT_INTERVAL_MS', { default: Math.min(3000, Math.floor(sessionTimeoutMs / 3)), min: 100, max: sessionTimeoutMs }),
     };
     return {
-      bus: new KafkaBus({ settings, catalogue, logger: ctx.logger.child({ component: 'kafka' }), metrics: ctx.metrics, groupTuning }),
+      bus: new KafkaBus({
+        settings,
+        catalogue,
+        logger: ctx.logger.child({ component: 'kafka' }),
+        metrics: ctx.metrics,
+        groupTuning,
+        onFatal: (err) => ctx.fatal?.('a Kafka consumer stopped for good', err),
+      }),
       catalogue,
       topics,
     };

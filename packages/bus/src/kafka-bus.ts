@@ -25,6 +25,8 @@ export interface KafkaBusOptions {
   /** Defaults for every producer this bus makes; per-call options win. */
   producerDefaults?: ProducerOptions & { ackTimeoutMs?: number };
   groupTuning?: KafkaGroupTuning;
+  /** A consumer that kafkajs will not restart: the process should stop (and be restarted). */
+  onFatal?(err: Error): void;
 }
 
 /** The Bus over Kafka: every producer and consumer shares one kafkajs client. */
@@ -62,7 +64,7 @@ export class KafkaBus implements Bus {
   }
 
   consumer(opts: ConsumerOptions): Consumer {
-    const consumer = new KafkaConsumer({ kafka: this.kafka, logger: this.opts.logger, metrics: this.opts.metrics, ...this.opts.groupTuning, ...opts });
+    const consumer = new KafkaConsumer({ kafka: this.kafka, logger: this.opts.logger, metrics: this.opts.metrics, onFatal: this.opts.onFatal, ...this.opts.groupTuning, ...opts });
     this.consumers.add(consumer);
     const stop = consumer.stop.bind(consumer);
     consumer.stop = async () => {

@@ -49,6 +49,11 @@ export interface KafkaConsumerOptions {
   maxWaitTimeMs?: number;
   /** Bytes fetched per partition per request. Default 1 MiB. */
   maxBytesPerPartition?: number;
+  /**
+   * Called when kafkajs gives up on this consumer (a crash it will not restart from): it consumes
+   * nothing from then on, so the owner should restart the process rather than run on idle.
+   */
+  onFatal?(err: Error): void;
 }
 
 const maxBackoffMs = 30_000;
@@ -108,9 +113,12 @@ export class KafkaConsumer {
     this.rebalances = m.counter('pitwall_kafka_rebalances_total', 'Group joins (each rebalance this member took part in)', ['group']);
     this.lag = m.gauge('pitwall_kafka_consumer_lag_messages', 'Messages behind the partition end, as of the last fetch', ['topic', 'partition', 'group']);
     this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.onGroupJoin(e.payload.memberAssignment));
-    this.consumer.on(this.consumer.events.CRASH, (e) =>
-      opts.logger.error('kafka consumer crashed', { group: opts.groupId, restart: e.payload.restart, err: e.payload.error }),
-    );
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      opts.logger.error('kafka consumer crashed', { group: opts.groupId, restart: e.payload.restart, err: e.payload.error });
+      if (!e.payload.restart && !this.stopped) {
+        opts.onFatal?.(new Error(`kafka consumer of group ${opts.groupId} stopped for good: ${e.payload.error?.message ?? 'unknown error'}`, { cause: e.payload.error }));
+      }
+    });
   }
 
   async run(handler: ConsumedBatchHandler): Promise<void> {

@@ -17,6 +17,11 @@ export interface ServiceContext {
   health: Health;
   /** Registers cleanup that runs after the app stopped, last registered first (bus after app, …). */
   onShutdown(cleanup: () => Promise<void>): void;
+  /**
+   * Something the app cannot recover from in-process (a consumer its client gave up on): logs it
+   * and shuts down cleanly with exit code 1, so PM2 restarts the app.
+   */
+  fatal(reason: string, err: Error): void;
 }
 
 /** Exit code for a configuration error (sysexits EX_CONFIG): PM2 logs show it is not a crash. */
@@ -47,7 +52,22 @@ export async function runMain(name: string, start: (ctx: ServiceContext) => Prom
   const health = new Health();
   health.addApp(name);
   const cleanups: (() => Promise<void>)[] = [];
-  const ctx: ServiceContext = { name, env, logger, metrics, health, onShutdown: (c) => void cleanups.unshift(c) };
+  let failure: { reason: string; err: Error } | null = null;
+  let shutdown: (signal: string) => Promise<void> = async () => undefined;
+  const ctx: ServiceContext = {
+    name,
+    env,
+    logger,
+    metrics,
+    health,
+    onShutdown: (c) => void cleanups.unshift(c),
+    fatal: (reason, err) => {
+      if (failure) return;
+      failure = { reason, err };
+      logger.error(`fatal: ${reason}; shutting down so the process is restarted`, { err });
+      void shutdown('fatal');
+    },
+  };
 
   let app: Stoppable;
   let shutdownTimeoutMs: number;
@@ -69,7 +89,7 @@ export async function runMain(name: string, start: (ctx: ServiceContext) => Prom
   logger.info('started', { pid: process.pid });
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  shutdown = async (signal: string) => {
     if (stopping) {
       logger.warn('second signal: exiting now', { signal });
       process.exit(130);
@@ -92,10 +112,13 @@ export async function runMain(name: string, start: (ctx: ServiceContext) => Prom
       }
     }
     clearTimeout(timer);
+    if (failure) code = 1;
     logger.info('stopped', { ms: Date.now() - began, code });
     await flushLogs(logger);
     process.exit(code);
   };
+  // A fatal error raised while the app was still starting shuts it down now.
+  if (failure) void shutdown('fatal');
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   // PM2 sends this message instead of a signal on Windows and with shutdown_with_message.

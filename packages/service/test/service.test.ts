@@ -63,6 +63,15 @@ async function portOf(r: Run): Promise<number> {
     expect(r.out()).toContain('configuration error: FIXTURE_LIMIT: expected an integer from 1 to 100, got \\"lots\\"');
   });
 
+  it('on a fatal error shuts down cleanly and exits 1, so PM2 restarts it', async () => {
+    const r = run({ FIXTURE_FATAL_MS: '300' });
+    expect(await r.exit).toBe(1);
+    const out = r.out();
+    expect(out).toContain('fatal: the fixture gave up; shutting down so the process is restarted');
+    expect(out.indexOf('cleanup ran')).toBeGreaterThan(out.indexOf('app stopped'));
+    expect(out).toContain('"code":1');
+  });
+
   it('exits non-zero when stop overruns SHUTDOWN_TIMEOUT_MS', async () => {
     const r = run({ FIXTURE_STOP_MS: '5000', SHUTDOWN_TIMEOUT_MS: '200' });
     await portOf(r);
