@@ -28,17 +28,19 @@ export function copyLine(values: CellValue[]): string {
 }
 
 /**
- * A `real` (float4) field. A float32 value (every float field of the protobuf schema) whose
- * shortest double text is long (0.10000000149011612) is written with 9 significant digits
- * (0.100000001), which identify any float32 exactly: fewer bytes to send and for PostgreSQL to
- * parse. Short texts (80, 1.25) and anything that is not a float32 are written as copyField does.
+ * A `real` (float4) field. A float32 value with a long binary fraction (every float field of the
+ * protobuf schema: 0.1 arrives as 0.10000000149011612) is written with 9 significant digits
+ * (0.100000001), which identify any float32 exactly: about half the text of JavaScript's shortest
+ * double, and faster to make. Whole numbers and short binary fractions (80, 1.25), which print
+ * short anyway, and values that are not float32, are written as copyField writes them.
  */
 export function realField(value: CellValue): string {
-  const text = copyField(value);
-  return text.length > LONG_REAL_TEXT && typeof value === 'number' && Number.isFinite(value) && Math.fround(value) === value ? value.toPrecision(9) : text;
+  return typeof value === 'number' && Number.isFinite(value) && Math.fround(value) === value && !Number.isInteger(value * SHORT_FRACTION_SCALE)
+    ? value.toPrecision(9)
+    : copyField(value);
 }
-/** Longer than 9 significant digits with sign, point and a leading zero can be. */
-const LONG_REAL_TEXT = 12;
+/** 2^10: a value with at most 10 fraction bits prints in a few digits (0.0009765625 at most). */
+const SHORT_FRACTION_SCALE = 1024;
 
 const PAD_MICROS = ['000000', '00000', '0000', '000', '00', '0', ''];
 /** The text of the last second rendered: a batch's timestamps mostly share their second. */

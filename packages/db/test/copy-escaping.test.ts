@@ -29,16 +29,14 @@ describe('COPY text encoding', () => {
     expect(timestamptzField(1.5)).toBe('1.5');
   });
 
-  test('a float32 value is written with 9 significant digits, which read back as the same float32', () => {
-    for (const v of [0.1, 1 / 3, 5792.9, -1e-7, 3.4e38, 1.25, 6000].map(Math.fround)) {
+  test('a float32 with a long binary fraction is written with 9 significant digits, which read back as the same float32', () => {
+    for (const v of [0.1, 1 / 3, 5792.9, -1e-7, 0.77].map(Math.fround)) {
       const text = realField(v);
-      expect(text.replace(/^-|\.|e.*$/g, '').length).toBeLessThanOrEqual(10);
+      expect(text.replace(/^-|\.|e.*$/g, '').replace(/^0+/, '')).toHaveLength(9);
       expect(Math.fround(Number(text))).toBe(v);
     }
-    // Not a float32, not finite, absent: written as copyField writes them.
-    expect(realField(0.1)).toBe('0.1');
-    expect(realField(Number.NaN)).toBe('NaN');
-    expect(realField(undefined)).toBe('\\N');
+    // Whole numbers, short binary fractions, values that are not float32, non-finite, absent: as copyField writes them.
+    for (const v of [80, 6000, 1.25, -0.5, Math.fround(3.4e38), 0.1, Number.NaN, Infinity, undefined]) expect(realField(v)).toBe(copyField(v));
   });
 
   test('jsonb text drops NUL from keys and nested strings, and non-finite numbers become null', () => {
