@@ -11,6 +11,9 @@ import { loadWsBridgeConfig, startWsBridge, type RunningWsBridge } from '../../w
 import { EnvReader } from '@pitwall/config';
 import { migrate, startTestPostgres, writeFrames, type TestPostgres } from '@pitwall/db';
 
+// Starting PostgreSQL and a browser takes seconds on a loaded 2-core machine.
+jest.setTimeout(60_000);
+
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const distDir = path.resolve(__dirname, '../dist');
 const artifacts = path.resolve(__dirname, '../../../test-artifacts');

@@ -13,6 +13,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { performance as nodePerformance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import type { BenchResult } from '@pitwall/bench';
 import { MemoryBus, type Producer } from '@pitwall/bus';
@@ -300,12 +301,12 @@ async function measureFanout(url: string, clients: number, warmupMs: number, dur
     await viewers.ask({ type: 'connect', url, count: clients }, 'connected');
     streaming = stream(() => stop);
     await sleep(warmupMs);
-    const elu = performance.eventLoopUtilization();
+    const elu = nodePerformance.eventLoopUtilization();
     await viewers.ask({ type: 'measure' }, 'measuring');
     await sleep(durationMs);
     stop = true;
     await streaming;
-    const busy = performance.eventLoopUtilization(elu).utilization;
+    const busy = nodePerformance.eventLoopUtilization(elu).utilization;
     const r = await viewers.ask<{ messages: number; bytes: number; ms: number }>({ type: 'drain' }, 'measured');
     return { ...r, busy, loadAvg: load1() };
   } finally {

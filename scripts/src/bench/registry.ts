@@ -2,6 +2,7 @@ import { benchAggregator } from '@pitwall/aggregator';
 import { benchHttpIngest } from '@pitwall/collector-http';
 import { benchS3Csv } from '@pitwall/collector-s3';
 import { benchDbWriter } from '@pitwall/db-writer';
+import { benchWsFanout, benchWsLatency } from '@pitwall/ws-bridge';
 import { benchF1Collector } from '@pitwall/collector-f1';
 import { kafkaProducerBenchmark } from './kafka-producer';
 import type { Benchmark } from '@pitwall/bench';
@@ -14,4 +15,7 @@ export const benchmarks: Benchmark[] = [
   { name: 'aggregator', run: () => benchAggregator() },
   { name: 'db-writer', run: () => benchDbWriter() },
   { name: 's3-csv', run: () => benchS3Csv() },
+  { name: 'ws-fanout-100', run: () => benchWsFanout({ clients: 100 }) },
+  { name: 'ws-fanout-1000', run: () => benchWsFanout({ clients: 1000 }) },
+  { name: 'ws-latency', run: () => benchWsLatency({ framesPerSecond: 10_000 }) },
 ];
