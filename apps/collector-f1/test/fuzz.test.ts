@@ -1,17 +1,7 @@
 import { blankPacket, DECODE_FAILURE_REASONS, encodePacket, MAX_CARS, PACKET_FORMATS, PACKET_SIZES, PacketId, type PacketFormat } from '@pitwall/f1-udp';
 import { Rig, run, until, type Running } from './support';
+import { seededRandom as rng } from '@pitwall/seeded-random';
 
-/** Deterministic PRNG (mulberry32): a failure replays from the printed seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Valid packets of every id of every format: what the mutations start from. */
 function corpus(): Buffer[] {

@@ -10,21 +10,11 @@ import {
   type AcGameDatagram,
 } from '@pitwall/ac-udp';
 import { carInfoDatagram } from './spec';
+import { seededRandom as prng } from '@pitwall/seeded-random';
 
 const DATAGRAMS = 12_000;
 const SEED = 0xac_9996;
 
-/** mulberry32: small, seeded, so a failure is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = prng(SEED);
 const int = (n: number): number => Math.floor(rand() * n);

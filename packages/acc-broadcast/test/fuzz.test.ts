@@ -2,21 +2,11 @@
 // valid datagram must fail, and whatever decodes must re-encode to the same message.
 import { decodeInbound, decodeOutbound, encodeInbound, encodeOutbound, type DecodeResult, type InboundMessage, type OutboundMessage } from '@pitwall/acc-broadcast';
 import { inboundSamples, outboundSamples } from './samples';
+import { seededRandom as prng } from '@pitwall/seeded-random';
 
 const DATAGRAMS = 12_000;
 const SEED = 0x5eed_acc4;
 
-/** mulberry32: small, seeded, so a failure is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = prng(SEED);
 const int = (n: number): number => Math.floor(rand() * n);

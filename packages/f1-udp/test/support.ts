@@ -56,17 +56,7 @@ export function datagram(format: number, packetId: number, size: number, header:
   return b;
 }
 
-/** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from '@pitwall/seeded-random';
 
 export function int(next: () => number, min: number, max: number): number {
   return min + Math.floor(next() * (max - min + 1));

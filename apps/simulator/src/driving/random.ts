@@ -1,16 +1,7 @@
 /** A seeded PRNG (mulberry32): the whole simulation is a function of its seed. */
 export type Random = () => number;
 
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@pitwall/seeded-random';
 
 /** Uniform in [min, max). */
 export const between = (random: Random, min: number, max: number): number => min + (max - min) * random();

@@ -4,17 +4,7 @@ import * as dgram from 'node:dgram';
 import { sleep, until } from './collector-harness';
 import type { Client } from './udp-game-peer';
 
-/** mulberry32: a seeded PRNG, so a failing run can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as prng } from '@pitwall/seeded-random';
 
 /** Random draws and the mutations every codec's fuzz uses, all from one seeded generator. */
 export class Mutator {

@@ -1,14 +1,4 @@
-/** Deterministic PRNG (mulberry32) and a Gaussian draw, so simulated stints are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@pitwall/seeded-random';
 
 export function gaussian(random: () => number): () => number {
   return () => {
