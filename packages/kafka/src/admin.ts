@@ -62,11 +62,16 @@ export class KafkaAdmin {
     const remaining = () => started + timeoutMs - Date.now();
     this.opts.logger.info('connecting to Kafka', { brokers: this.brokers, timeoutMs });
     let delayMs = 250;
+    let lastError: unknown;
     for (;;) {
+      // Out of time after a backoff wait: report the last real failure (ECONNREFUSED, ...), not a
+      // probe given no time at all.
+      if (lastError !== undefined && remaining() <= 0) throw new KafkaUnreachableError(this.brokers, Date.now() - started, lastError);
       try {
         await this.probe(Math.min(remaining(), 5000));
         break;
       } catch (err) {
+        lastError = err;
         const wait = Math.min(delayMs, remaining());
         if (wait <= 0) throw new KafkaUnreachableError(this.brokers, Date.now() - started, err);
         this.opts.logger.warn('Kafka not reachable yet', { brokers: this.brokers, error: (err as Error).message, retryInMs: wait });
