@@ -1,6 +1,7 @@
 import { ChannelMapper, DEFAULT_MAPPING, isKnownField, parseTimestampUs, PointError, type PointDefaults } from '@pitwall/channel-map';
 import { SequenceAssigner } from '@pitwall/collector-kit';
 import { Source } from '@pitwall/proto';
+import { grCupPoint } from './gr-cup-point';
 
 // How collector-http maps pushed points: sessions derived from the sender, untimed points numbered.
 const config = { brakeFullScaleBar: 100, steerFullScaleDeg: 450, maxExtras: 8 };
@@ -9,27 +10,6 @@ const NOW = 1_800_000_000_000_000;
 
 function mapper(runStartMs = 1_700_000_000_000) {
   return new ChannelMapper(config, { sequences: new SequenceAssigner(100, runStartMs) });
-}
-
-/** A GR Cup logger sample as JSON numbers (the CSV's names). */
-function grCupPoint(i: number): Record<string, unknown> {
-  return {
-    vehicle_id: 'GR86-002-2',
-    timestamp: new Date(Date.UTC(2025, 3, 4, 18, 10, 0) + i * 100).toISOString(),
-    lap: 4,
-    Laptrigger_lapdist_dls: 100 + i,
-    speed: 150 + i,
-    nmot: 6000,
-    aps: 80,
-    pbrake_f: 50,
-    pbrake_r: 20,
-    accx_can: -0.5,
-    accy_can: 1.1,
-    Steering_Angle: 90,
-    gear: 4,
-    VBOX_Lat_Min: 33.5326,
-    VBOX_Long_Minutes: -86.6196,
-  };
 }
 
 /** A point as the seed realtime server's clients send it. */
