@@ -147,7 +147,9 @@ describe('KafkaBus over the wire', () => {
     await a.run(async (batch) => void byMember.a.push(...batch.messages));
     await waitFor('member a owning all 6 partitions', () => a.assignment().length === 6);
     await b.run(async (batch) => void byMember.b.push(...batch.messages));
-    await waitFor('both members owning partitions', () => a.assignment().length > 0 && b.assignment().length > 0);
+    // Each member reports its own view: wait until the rebalance has reached both (a still holding
+    // all 6 while b already has its 3 is the moment in between, not an overlap).
+    await waitFor('both members owning partitions', () => a.assignment().length > 0 && b.assignment().length > 0 && a.assignment().length + b.assignment().length === 6);
     const owned = [...a.assignment(), ...b.assignment()].map((tp) => tp.partition).sort();
     expect(owned).toEqual([0, 1, 2, 3, 4, 5]);
 
