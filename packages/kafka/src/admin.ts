@@ -109,6 +109,15 @@ export class KafkaAdmin {
     return offsets.sort((a, b) => a.partition - b.partition).map((p) => Number(p.high));
   }
 
+  /**
+   * A consumer group's committed offsets (the next offset it reads) by partition number; -1 where it
+   * has committed none. Lag per partition = endOffsets − this.
+   */
+  async committedOffsets(groupId: string, topic: string): Promise<number[]> {
+    const [result] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    return (result?.partitions ?? []).sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
+  }
+
   /** What exists of the named topics (absent names are missing from the map). */
   async describeTopics(names: string[]): Promise<Map<string, ExistingTopic>> {
     const all = new Set(await this.admin.listTopics());

@@ -32,6 +32,32 @@ describe('KafkaAdmin on the wire', () => {
     expect(await admin.endOffsets(topic)).toEqual([1, 0, 0, 2, 0]);
   });
 
+  it("reads a group's committed offsets: what the group consumed, -1 where it has committed none", async () => {
+    const topic = cluster.topic('known');
+    const groupId = `admin-offsets-${Date.now().toString(36)}`;
+    expect(await admin.committedOffsets(groupId, topic)).toEqual([-1, -1, -1, -1, -1]);
+    const kafka = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ partition: 1, value: 'x' }, { partition: 1, value: 'y' }] });
+    await producer.disconnect();
+    const end = await admin.endOffsets(topic);
+    const total = end.reduce((a, b) => a + b, 0);
+    const consumer = kafka.consumer({ groupId });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      let seen = 0;
+      await new Promise<void>((resolve) => {
+        void consumer.run({ autoCommitThreshold: 1, eachMessage: async () => void (++seen === total && resolve()) });
+      });
+      await consumer.commitOffsets([]);
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(await admin.committedOffsets(groupId, topic)).toEqual(end.map((e) => (e > 0 ? e : -1)));
+  });
+
   if (!realCluster) {
     it('says plainly that the mock cluster cannot administer topics, instead of a kafkajs internal error', async () => {
       const catalogue = topicCatalogue({ names: { telemetry: cluster.topic('known') } });
