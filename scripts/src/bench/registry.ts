@@ -5,6 +5,7 @@ import { benchDbWriter } from '@pitwall/db-writer';
 import { benchWsFanout, benchWsLatency } from '@pitwall/ws-bridge';
 import { benchF1Collector } from '@pitwall/collector-f1';
 import { kafkaProducerBenchmark } from './kafka-producer';
+import { benchPipelineLatency, benchPipelineMaxRate } from './pipeline-latency';
 import type { Benchmark } from '@pitwall/bench';
 
 /** Every benchmark `npm run bench` runs, in this order. */
@@ -18,4 +19,8 @@ export const benchmarks: Benchmark[] = [
   { name: 'ws-fanout-100', run: () => benchWsFanout({ clients: 100 }) },
   { name: 'ws-fanout-1000', run: () => benchWsFanout({ clients: 1000 }) },
   { name: 'ws-latency', run: () => benchWsLatency({ framesPerSecond: 10_000 }) },
+  { name: 'pipeline-latency-embedded', run: () => benchPipelineLatency('embedded') },
+  { name: 'pipeline-latency-kafka', run: () => benchPipelineLatency('kafka') },
+  { name: 'pipeline-max-rate-embedded', run: () => benchPipelineMaxRate('embedded') },
+  { name: 'pipeline-max-rate-kafka', run: () => benchPipelineMaxRate('kafka') },
 ];

@@ -1,0 +1,170 @@
+/**
+ * The pipelines the end-to-end benchmark drives, each started from the built mains as separate
+ * processes on loopback, each with an F1 UDP port to send to and a WebSocket URL to watch:
+ *
+ * - embedded: apps/embedded/dist/main.js, the composition `npm start` runs (apps/embedded/src/apps.ts),
+ *   everything on the in-memory bus in one process, with the apps on the F1 path: database
+ *   (DATABASE_URL given), db-writer, ws-bridge, aggregator, collector-f1.
+ * - kafka: ws-bridge, aggregator, db-writer and collector-f1 as one process each, as in
+ *   production, over KAFKA_BROKERS or else librdkafka's mock cluster started with the catalogue.
+ * - bare relay: the baseline, a UDP socket relaying datagrams to a ws server (bare-relay.ts).
+ *
+ * The bridge runs with WS_BATCH_MS=0 (flush after every consumed batch), as the ws-latency
+ * benchmark does: with the default 300 ms the batch window alone would be the latency.
+ */
+import * as path from 'node:path';
+import { topicCatalogue } from '@pitwall/kafka';
+import { startMockCluster, type MockCluster } from '@pitwall/kafka-mock';
+import { AppProcess, stopAll } from './app-process';
+
+export type PipelineMode = 'embedded' | 'kafka';
+
+export interface Pipeline {
+  label: string;
+  f1Port: number;
+  wsUrl: string;
+  /** Processes whose memory is reported, by name. */
+  processes: AppProcess[];
+  /** Telemetry messages the bridge has not consumed yet, or null where nothing tells. */
+  telemetryLag(): Promise<number | null>;
+  /** Fails if a process of the pipeline died. */
+  assertRunning(): void;
+  stop(): Promise<void>;
+}
+
+const STARTUP_MS = 60_000;
+const repoRoot = path.resolve(__dirname, '../../..');
+const appMain = (app: string) => path.join(repoRoot, 'apps', app, 'dist', 'main.js');
+
+/** The settings every pipeline process gets: loopback only, any free port, JSON logs to read ports from. */
+function baseEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    HEALTH_PORT: '0',
+    HEALTH_HOST: '127.0.0.1',
+    WS_PORT: '0',
+    WS_HOST: '127.0.0.1',
+    WS_BATCH_MS: '0',
+    F1_UDP_PORT: '0',
+    F1_UDP_HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+  };
+  delete env.KAFKA_BROKERS;
+  return env;
+}
+
+const HEALTH_LOG = 'serving /health and /metrics';
+const WS_LOG = 'ws-bridge listening';
+const F1_LOG = 'listening for F1 23/24/25 UDP';
+
+export async function startPipeline(mode: PipelineMode, databaseUrl: string): Promise<Pipeline> {
+  return mode === 'embedded' ? startEmbeddedPipeline(databaseUrl) : startKafkaPipeline(databaseUrl);
+}
+
+async function startEmbeddedPipeline(databaseUrl: string): Promise<Pipeline> {
+  const app = new AppProcess('embedded', appMain('embedded'), { ...baseEnv(databaseUrl), PITWALL_APPS: 'database,db-writer,ws-bridge,aggregator,collector-f1' });
+  try {
+    await app.waitFor('"embedded pipeline running"', (l) => l.message === 'embedded pipeline running', STARTUP_MS);
+    const healthPort = await app.loggedPort(HEALTH_LOG, 1000);
+    const wsPort = await app.loggedPort(WS_LOG, 1000);
+    const f1Port = await app.loggedPort(F1_LOG, 1000);
+    return {
+      label: 'embedded',
+      f1Port,
+      wsUrl: `ws://127.0.0.1:${wsPort}/ws/realtime`,
+      processes: [app],
+      // The in-memory bus counts what it took and what each group handled.
+      telemetryLag: async () => {
+        const text = await metricsText(healthPort);
+        const produced = metricSum(text, 'pitwall_bus_produced_messages_total', (l) => l.topic === 'telemetry');
+        const consumed = metricSum(text, 'pitwall_bus_consumed_messages_total', (l) => l.topic === 'telemetry' && l.group?.startsWith('pitwall-ws-bridge') === true);
+        return produced - consumed;
+      },
+      assertRunning: () => app.assertRunning(),
+      stop: () => app.stop(),
+    };
+  } catch (err) {
+    await app.stop();
+    throw err;
+  }
+}
+
+async function startKafkaPipeline(databaseUrl: string): Promise<Pipeline> {
+  const catalogue = topicCatalogue();
+  let mock: MockCluster | null = null;
+  const brokers = process.env.KAFKA_BROKERS || (mock = await startMockCluster({ brokers: 3, topics: catalogue.map((t) => ({ name: t.name, partitions: t.partitions })) })).bootstrap.join(',');
+  const env = { ...baseEnv(databaseUrl), KAFKA_BROKERS: brokers };
+  const processes: AppProcess[] = [];
+  try {
+    // Consumers first, so nothing collector-f1 publishes waits for its reader.
+    for (const name of ['ws-bridge', 'aggregator', 'db-writer', 'collector-f1']) {
+      const app = new AppProcess(name, appMain(name), env);
+      processes.push(app);
+      await app.waitFor('"started"', (l) => l.message === 'started', STARTUP_MS);
+    }
+    const [bridge, , , collector] = processes as [AppProcess, AppProcess, AppProcess, AppProcess];
+    const bridgeHealthPort = await bridge.loggedPort(HEALTH_LOG, 1000);
+    const wsPort = await bridge.loggedPort(WS_LOG, 1000);
+    const f1Port = await collector.loggedPort(F1_LOG, 1000);
+    const telemetry = catalogue.find((t) => t.role === 'telemetry')!.name;
+    return {
+      label: mock ? 'kafka (librdkafka mock cluster, 3 brokers)' : `kafka (${brokers})`,
+      f1Port,
+      wsUrl: `ws://127.0.0.1:${wsPort}/ws/realtime`,
+      processes,
+      // The bridge's consumer reports its lag per partition as of its last fetch.
+      telemetryLag: async () => metricSum(await metricsText(bridgeHealthPort), 'pitwall_kafka_consumer_lag_messages', (l) => l.topic === telemetry),
+      assertRunning: () => processes.forEach((p) => p.assertRunning()),
+      stop: async () => {
+        // The collector first, the bridge last: producers before their consumers.
+        for (const p of [...processes].reverse()) await p.stop();
+        await mock?.stop();
+      },
+    };
+  } catch (err) {
+    await stopAll(processes);
+    await mock?.stop();
+    throw err;
+  }
+}
+
+/** The baseline: bare-relay.js as a child process. */
+export async function startBareRelay(): Promise<Pipeline> {
+  const relay = new AppProcess('bare relay', path.join(__dirname, 'bare-relay.js'), process.env);
+  try {
+    const ports = await relay.waitFor('its ports', (l) => typeof l.udpPort === 'number' && typeof l.wsPort === 'number', 10_000);
+    return {
+      label: 'bare relay',
+      f1Port: ports.udpPort as number,
+      wsUrl: `ws://127.0.0.1:${ports.wsPort as number}/`,
+      processes: [relay],
+      telemetryLag: async () => null,
+      assertRunning: () => relay.assertRunning(),
+      stop: () => relay.stop(),
+    };
+  } catch (err) {
+    await relay.stop();
+    throw err;
+  }
+}
+
+async function metricsText(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`GET /metrics on port ${port}: HTTP ${res.status}`);
+  return res.text();
+}
+
+/** Sum of a metric's samples (Prometheus text format) whose labels `match` accepts. */
+export function metricSum(text: string, name: string, match: (labels: Record<string, string>) => boolean): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
+    if (match(labels)) sum += Number(m[3]);
+  }
+  return sum;
+}
