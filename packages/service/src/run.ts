@@ -51,6 +51,10 @@ export async function runMain(name: string, start: (ctx: ServiceContext) => Prom
   metrics.collectProcessMetrics();
   const health = new Health();
   health.addApp(name);
+  // /health answers from the first moment (PM2 and load balancers probe early), but says `down`
+  // until the app has started and again once it is stopping: ok must mean it is serving.
+  let lifecycle: 'starting' | 'running' | 'stopping' = 'starting';
+  health.register('lifecycle', () => ({ status: lifecycle === 'running' ? 'ok' : 'down', detail: { state: lifecycle } }));
   const cleanups: (() => Promise<void>)[] = [];
   let failure: { reason: string; err: Error } | null = null;
   let shutdown: (signal: string) => Promise<void> = async () => undefined;
@@ -86,6 +90,7 @@ export async function runMain(name: string, start: (ctx: ServiceContext) => Prom
     await flushLogs(logger);
     process.exit(1);
   }
+  lifecycle = 'running';
   logger.info('started', { pid: process.pid });
 
   let stopping = false;
@@ -95,6 +100,7 @@ export async function runMain(name: string, start: (ctx: ServiceContext) => Prom
       process.exit(130);
     }
     stopping = true;
+    lifecycle = 'stopping';
     const began = Date.now();
     logger.info('shutting down', { signal, timeoutMs: shutdownTimeoutMs });
     const timer = setTimeout(() => {

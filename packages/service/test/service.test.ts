@@ -57,6 +57,28 @@ async function portOf(r: Run): Promise<number> {
     expect(out).toContain('"message":"stopped"');
   });
 
+  it('answers /health with down (503) while the app is still starting, then ok', async () => {
+    const r = run({ FIXTURE_START_MS: '1500' });
+    const end = Date.now() + 10_000;
+    let m: RegExpExecArray | null = null;
+    while (!m && Date.now() < end) {
+      m = /"message":"serving \/health and \/metrics","port":(\d+)/.exec(r.out());
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const early = await fetch(`http://127.0.0.1:${m![1]}/health`);
+    const earlyBody = (await early.json()) as { status: string; checks: Record<string, { detail: { state: string } }> };
+    expect(r.out()).not.toContain('"message":"started"');
+    expect(early.status).toBe(503);
+    expect(earlyBody.status).toBe('down');
+    expect(earlyBody.checks.lifecycle!.detail.state).toBe('starting');
+    const port = await portOf(r);
+    const later = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string; checks: Record<string, { detail: { state: string } }> };
+    expect(later.status).toBe('ok');
+    expect(later.checks.lifecycle!.detail.state).toBe('running');
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+  });
+
   it('stops with exit 78 and names the variable on a bad setting', async () => {
     const r = run({ FIXTURE_LIMIT: 'lots' });
     expect(await r.exit).toBe(78);
