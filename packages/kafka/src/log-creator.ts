@@ -2,8 +2,16 @@ import { logLevel, type logCreator } from 'kafkajs';
 import type { Logger } from '@pitwall/logger';
 
 /**
+ * Group-protocol answers a consumer gets in every rebalance. kafkajs's Connection logs each at
+ * ERROR (one per heartbeat, dozens a second while the group settles); its Runner then logs the
+ * rejoin as a WARN, which is the line that matters.
+ */
+const REBALANCE_ANSWERS = /group is rebalancing|not aware of this member|generation id is not valid|not the correct coordinator/i;
+
+/**
  * Routes kafkajs logs into our winston logger, with kafkajs's namespace and fields as metadata.
- * kafkajs INFO lines (group joins, pauses) are routine, so they go out at `verbose`.
+ * kafkajs INFO lines (group joins, pauses) are routine, so they go out at `verbose`, and so do
+ * the per-request errors of a rebalance.
  */
 export function kafkaLogCreator(logger: Logger): logCreator {
   return () =>
@@ -12,7 +20,8 @@ export function kafkaLogCreator(logger: Logger): logCreator {
       const meta = { kafkajs: namespace, ...fields };
       switch (level) {
         case logLevel.ERROR:
-          logger.error(message, meta);
+          if (namespace === 'Connection' && REBALANCE_ANSWERS.test(String(fields.error ?? ''))) logger.verbose(message, meta);
+          else logger.error(message, meta);
           break;
         case logLevel.WARN:
           logger.warn(message, meta);

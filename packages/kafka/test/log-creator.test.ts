@@ -34,6 +34,17 @@ describe('kafkajs logs through winston', () => {
     expect(lines[0]).not.toHaveProperty('logger');
   });
 
+  it('logs the per-heartbeat errors of a rebalance at verbose, other connection errors at error', async () => {
+    const { logger, lines } = capture('info');
+    const log = kafkaLogCreator(logger)(logLevel.INFO);
+    const connection = (error: string) => ({ ...entry(logLevel.ERROR, 'Response Heartbeat(key: 12, version: 3)'), namespace: 'Connection', log: { ...entry(logLevel.ERROR, '').log, message: 'Response Heartbeat(key: 12, version: 3)', error } });
+    log(connection('The group is rebalancing, so a rejoin is needed'));
+    log(connection('The coordinator is not aware of this member'));
+    log(connection('The requested operation is not authorized'));
+    await new Promise((r) => setImmediate(r));
+    expect(lines.map((l) => [l.level, l.error])).toEqual([['error', 'The requested operation is not authorized']]);
+  });
+
   it('asks kafkajs only for what the logger keeps', () => {
     expect(kafkaLogLevel(capture('warn').logger)).toBe(logLevel.WARN);
     expect(kafkaLogLevel(capture('info').logger)).toBe(logLevel.WARN);
