@@ -5,11 +5,11 @@
  * with the offset it covers and restored when the partition is assigned, so a restart or a
  * rebalance continues the laps and the model instead of starting over.
  */
-import { withDeadLetter, type BatchHandler, type Bus, type TopicPartition, type TopicPartitionOffset } from '@pitwall/bus';
+import { withDeadLetter, type BatchHandler, type Bus, type IncomingMessage, type TopicPartition, type TopicPartitionOffset } from '@pitwall/bus';
 import type { TopicRole } from '@pitwall/kafka';
 import type { Logger } from '@pitwall/logger';
 import type { Metrics } from '@pitwall/metrics';
-import { codecs } from '@pitwall/proto';
+import { codecs, type Codec, type TelemetryFrame } from '@pitwall/proto';
 import type { Output } from '@pitwall/race-analysis';
 import type { Health, Stoppable } from '@pitwall/service';
 import type { AggregatorConfig } from './config';
@@ -26,6 +26,22 @@ export interface AggregatorDeps {
   health: Health;
   config: AggregatorConfig;
 }
+
+/**
+ * The frames as bytes: withDeadLetter hands them over undecoded and the batch handler decodes each
+ * just before analysing it, so a decoded frame is garbage as soon as the analysis has seen it.
+ * Decoded by withDeadLetter, each frame would hang off an item object that lives for the whole
+ * batch; V8 then allocates those items straight in the old generation (allocation-site
+ * pretenuring), and an old item keeps its young frame alive through every scavenge until the next
+ * full GC. That promoted ~600 B a frame and made each scavenge 5–10× slower: half the batch
+ * path's time went to the GC. Items of bytes point only at the bus's messages, old already.
+ */
+const undecodedFrames: Codec<Uint8Array> = {
+  typeName: codecs.frame.typeName,
+  encode: (bytes) => bytes,
+  decode: (bytes) => bytes,
+  toJSON: (bytes) => codecs.frame.toJSON(codecs.frame.decode(bytes)),
+};
 
 export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> {
   const { bus, topics, config } = deps;
@@ -118,18 +134,31 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
   /** Outputs the last batch of a partition published (withDeadLetter's handler returns nothing). */
   const published = new WeakMap<OwnedPartition, number>();
   const analyse = withDeadLetter(
-    { codec: codecs.frame, producer, dlqTopic: topics.dlq, groupId: config.groupId, metrics: deps.metrics, logger },
+    { codec: undecodedFrames, producer, dlqTopic: topics.dlq, groupId: config.groupId, metrics: deps.metrics, logger },
     async (batch) => {
       const part = partitionFor(batch.partition);
       const wallMs = part.clockMs();
       const out: Output[] = [];
       const replayed: Output[] = [];
-      for (const item of batch.items) part.analysis.ingest(item.value, wallMs, item.message.offset < part.replayUntil ? replayed : out);
-      m.frames.inc({}, batch.items.length);
+      const undecodable: { message: IncomingMessage; reason: string }[] = [];
+      for (const item of batch.items) {
+        let frame: TelemetryFrame;
+        try {
+          frame = codecs.frame.decode(item.value);
+        } catch (err) {
+          undecodable.push({ message: item.message, reason: (err as Error).message });
+          continue;
+        }
+        part.analysis.ingest(frame, wallMs, item.message.offset < part.replayUntil ? replayed : out);
+      }
+      m.frames.inc({}, batch.items.length - undecodable.length);
       m.replayed.inc({}, replayed.length);
       const messages = encodeOutputs(out);
       await publish(part, messages);
       published.set(part, outputCount(messages));
+      // After the outputs: if a DLQ send fails, the batch comes again with its outputs already out
+      // (its frames are stale to the analysis by then), and only the DLQ sends are repeated.
+      for (const bad of undecodable) await batch.deadLetter(bad.message, 'decode', bad.reason);
     },
   );
 
