@@ -10,7 +10,8 @@
  * - bare relay: the baseline, a UDP socket relaying datagrams to a ws server (bare-relay.ts).
  *
  * The bridge runs with WS_BATCH_MS=0 (flush after every consumed batch), as the ws-latency
- * benchmark does: with the default 300 ms the batch window alone would be the latency.
+ * benchmark does: with the default 300 ms the batch window alone would be the latency. And with
+ * WS_MAX_POINTS_PER_CAR lifted, so that every frame is sent (see baseEnv).
  */
 import * as path from 'node:path';
 import { topicCatalogue } from '@pitwall/kafka';
@@ -47,6 +48,10 @@ function baseEnv(databaseUrl: string): NodeJS.ProcessEnv {
     WS_PORT: '0',
     WS_HOST: '127.0.0.1',
     WS_BATCH_MS: '0',
+    // The bridge sends at most WS_MAX_POINTS_PER_CAR (default 40) points of a car per flush,
+    // evenly sampled; with a flush per consumed batch that only bites when a batch holds 0.8 s
+    // of one car, a backlog. Lifted so a backlog shows as latency, and a frame missing is lost.
+    WS_MAX_POINTS_PER_CAR: '10000',
     F1_UDP_PORT: '0',
     F1_UDP_HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
