@@ -15,11 +15,6 @@ const shared = {
   LOG_FORMAT: 'json',
   KAFKA_BROKERS: process.env.KAFKA_BROKERS || 'localhost:9092',
   SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-  // A consumer that dies without leaving its group (SIGKILL, OOM, power) holds its partitions
-  // until this runs out: 10 s instead of kafkajs's 30 s halves a crash's stall (measured in the
-  // fleet test). Heartbeats every second keep a live member well inside it.
-  KAFKA_SESSION_TIMEOUT_MS: process.env.KAFKA_SESSION_TIMEOUT_MS || '10000',
-  KAFKA_HEARTBEAT_INTERVAL_MS: process.env.KAFKA_HEARTBEAT_INTERVAL_MS || '1000',
 };
 
 /** One PM2 entry for apps/<dir>, running its built main. */
