@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { writeAlerts, writeFrames, writeInsights, writeLaps, writeSessions, type BatchResult, type WriteBatchOptions } from '@pitwall/db';
+import { frameRowCodec, writeAlerts, writeFrameRows, writeInsights, writeLaps, writeSessions, type BatchResult, type WriteBatchOptions } from '@pitwall/db';
 import type { TopicRole } from '@pitwall/kafka';
 import { codecs, type Codec } from '@pitwall/proto';
 
@@ -13,9 +13,12 @@ export interface TableSink<T> {
 
 const sink = <T>(role: TopicRole, table: string, codec: Codec<T>, write: TableSink<T>['write']): TableSink<T> => ({ role, table, codec, write });
 
-/** Every topic the db-writer consumes. Frames first: they are the volume. */
+/**
+ * Every topic the db-writer consumes. Frames first: they are the volume, decoded straight into
+ * their binary COPY rows (FrameRow) so the decoded objects do not wait in the queue.
+ */
 export const TABLE_SINKS = [
-  sink('telemetry', 'frames', codecs.frame, writeFrames),
+  sink('telemetry', 'frames', frameRowCodec, writeFrameRows),
   sink('laps', 'laps', codecs.lap, writeLaps),
   sink('insights', 'insights', codecs.insight, writeInsights),
   sink('alerts', 'alerts', codecs.alert, writeAlerts),

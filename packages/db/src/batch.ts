@@ -1,12 +1,14 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Alert, Insight, LapSummary, SessionInfo, TelemetryFrame } from '@pitwall/proto';
 import { nowMicros } from '@pitwall/proto';
-import { frameProblem, frameTimeUs, FRAMES_TABLE } from './frames';
+import { FrameRow } from './frame-row';
+import { FRAME_COLUMNS, FRAMES_TABLE } from './frames';
 import { nextOffsets, storeOffsets, type PartitionOffset } from './offsets';
 import { ensureDayPartitions, utcDay } from './partitions';
 import { ALERTS_TABLE, INSIGHTS_TABLE, LAPS_TABLE, SESSIONS_TABLE } from './records';
 import { framesStorage } from './storage';
-import { copyRows, rowRenderer, stageAndInsert, tableStatements, type RowRenderer, type TableSpec, type TableStatements } from './table-writer';
+import { binaryCopyData } from './pg-binary';
+import { copyData, rowRenderer, stageAndInsert, tableStatements, type RowRenderer, type TableSpec, type TableStatements } from './table-writer';
 
 /** A message as a consumer received it: the decoded value and where it came from. */
 export interface Delivered<T> {
@@ -66,31 +68,38 @@ function isRowError(err: unknown): err is Error & { code: string } {
 }
 
 interface TableWriter<T> {
-  spec: TableSpec<T>;
+  table: string;
   statements: TableStatements;
   render: RowRenderer<T>;
+  /** A value's row in COPY's binary format for the fast path, undefined when it cannot have one. */
+  binary?: (value: T) => Buffer | undefined;
   /** Why a value cannot be stored at all, checked before the database sees it. */
   problem?: (value: T) => string | undefined;
   /** Work outside the transaction before it (creating partitions). */
   prepare?: (pool: Pool, values: T[]) => Promise<void>;
 }
 
-function tableWriter<T>(spec: TableSpec<T>, extra: Omit<TableWriter<T>, 'spec' | 'statements' | 'render'> = {}): TableWriter<T> {
-  return { spec, statements: tableStatements(spec), render: rowRenderer(spec.columns), ...extra };
+function tableWriter<T>(spec: TableSpec<T>): TableWriter<T> {
+  return { table: spec.table, statements: tableStatements(spec), render: rowRenderer(spec.columns) };
 }
 
 const DAY_MS = 86_400_000;
 const DAY_US = DAY_MS * 1000;
 
-const framesWriter = tableWriter(FRAMES_TABLE, {
-  problem: (frame) => frameProblem(frame, nowMicros()),
-  async prepare(pool, frames) {
+const renderFrame = rowRenderer(FRAME_COLUMNS);
+const framesWriter: TableWriter<FrameRow> = {
+  table: FRAMES_TABLE.table,
+  statements: tableStatements(FRAMES_TABLE),
+  render: (row) => renderFrame(row.frame()),
+  binary: (row) => row.binary,
+  problem: (row) => row.problem(nowMicros()),
+  async prepare(pool, rows) {
     if ((await framesStorage(pool)) !== 'postgres') return; // TimescaleDB creates chunks itself
     // Day numbers first: one string per day rather than one per frame.
-    const days = new Set(frames.map((f) => Math.floor(frameTimeUs(f) / DAY_US)));
+    const days = new Set(rows.map((r) => Math.floor(r.timeUs / DAY_US)));
     await ensureDayPartitions(pool, [...days].map((day) => utcDay(day * DAY_MS)));
   },
-});
+};
 
 /**
  * Writes a batch exactly once: in one transaction the rows are COPYed into a staging table and
@@ -106,7 +115,7 @@ const framesWriter = tableWriter(FRAMES_TABLE, {
  */
 async function writeBatch<T>(pool: Pool, writer: TableWriter<T>, opts: WriteBatchOptions<T>): Promise<BatchResult<T>> {
   if (opts.records.length > MAX_BATCH_RECORDS) {
-    throw new RangeError(`batch of ${opts.records.length} ${writer.spec.table} records is over the limit of ${MAX_BATCH_RECORDS}`);
+    throw new RangeError(`batch of ${opts.records.length} ${writer.table} records is over the limit of ${MAX_BATCH_RECORDS}`);
   }
   const result: BatchResult<T> = {
     written: 0,
@@ -151,12 +160,23 @@ async function writeBatch<T>(pool: Pool, writer: TableWriter<T>, opts: WriteBatc
   return result;
 }
 
-/** The fast path: true when every record was COPYed into the table; false (nothing written) when one was refused. */
+/**
+ * The fast path: true when every record was COPYed into the table; false (nothing written) when
+ * one was refused. A value that binary cannot carry as the text would (an integer out of its
+ * column's range, say) skips it: the staged path sends text, so PostgreSQL judges that row.
+ */
 async function copyDirect<T>(client: PoolClient, writer: TableWriter<T>, records: Delivered<T>[], result: BatchResult<T>): Promise<boolean> {
-  if (!writer.statements.copyDirect) return false;
+  if (!writer.statements.copyDirect || !writer.binary) return false;
+  const rows: Buffer[] = [];
+  for (const record of records) {
+    const row = writer.binary(record.value);
+    if (!row) return false;
+    rows.push(row);
+  }
+  const data = binaryCopyData(rows);
   await client.query('SAVEPOINT direct_copy');
   try {
-    result.written += await copyRows(client, writer.statements.copyDirect, writer.render, records.map((r) => r.value));
+    result.written += await copyData(client, writer.statements.copyDirect, data);
   } catch (err) {
     if (!isRowError(err)) throw err;
     await client.query('ROLLBACK TO SAVEPOINT direct_copy');
@@ -194,8 +214,33 @@ const lapsWriter = tableWriter(LAPS_TABLE);
 const insightsWriter = tableWriter(INSIGHTS_TABLE);
 const alertsWriter = tableWriter(ALERTS_TABLE);
 
-/** Frames: inserted once per (session, car, sequence); a repeat is counted as skipped. */
-export const writeFrames = (pool: Pool, opts: WriteBatchOptions<TelemetryFrame>) => writeBatch(pool, framesWriter, opts);
+/**
+ * Frames as they come off the wire (frameRowCodec): inserted once per (session, car, sequence);
+ * a repeat is counted as skipped.
+ */
+export const writeFrameRows = (pool: Pool, opts: WriteBatchOptions<FrameRow>) => writeBatch(pool, framesWriter, opts);
+
+/** writeFrames for frame objects; the rejected records are the ones passed in. */
+export async function writeFrames(pool: Pool, opts: WriteBatchOptions<TelemetryFrame>): Promise<BatchResult<TelemetryFrame>> {
+  const originals = new Map<Delivered<FrameRow>, Delivered<TelemetryFrame>>();
+  const records = opts.records.map((record) => {
+    const asRow = { ...record, value: FrameRow.of(record.value) };
+    originals.set(asRow, record);
+    return asRow;
+  });
+  const asGiven = (result: BatchResult<FrameRow>): BatchResult<TelemetryFrame> => ({
+    ...result,
+    rejected: result.rejected.map((r) => ({ ...r, record: originals.get(r.record)! })),
+  });
+  const { beforeCommit } = opts;
+  return asGiven(
+    await writeFrameRows(pool, {
+      records,
+      group: opts.group,
+      ...(beforeCommit && { beforeCommit: (result: BatchResult<FrameRow>) => beforeCommit(asGiven(result)) }),
+    }),
+  );
+}
 /** Sessions by session_id; the greatest updated_at wins. */
 export const writeSessions = (pool: Pool, opts: WriteBatchOptions<SessionInfo>) => writeBatch(pool, sessionsWriter, opts);
 /** Laps by (session, car, lap); the greatest completed_at wins. */

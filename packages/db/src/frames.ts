@@ -15,11 +15,15 @@ export function frameTimeUs(frame: TelemetryFrame): number {
   return frame.sourceTimeUs || frame.ingestTimeUs || 0;
 }
 
-/** Why a frame cannot be stored, or undefined when it can. */
-export function frameProblem(frame: TelemetryFrame, nowUs: number): string | undefined {
+/** Why a frame cannot be stored for want of its identity, or undefined when it has one. */
+export function frameIdentityProblem(frame: TelemetryFrame): string | undefined {
   if (!frame.sessionId) return 'frame has no session_id';
   if (!frame.carId) return 'frame has no car_id';
-  const time = frameTimeUs(frame);
+  return undefined;
+}
+
+/** Why a frame cannot be stored at its time (frameTimeUs), or undefined when it can. */
+export function frameTimeProblem(time: number, nowUs: number): string | undefined {
   if (!Number.isSafeInteger(time) || time <= 0) return 'frame has neither source_time_us nor ingest_time_us';
   if (time < EARLIEST_FRAME_TIME_US) return `frame time ${time} µs is before 2000-01-01`;
   if (time > nowUs + MAX_FRAME_CLOCK_AHEAD_US) return `frame time ${time} µs is more than a day ahead of now`;
@@ -27,14 +31,23 @@ export function frameProblem(frame: TelemetryFrame, nowUs: number): string | und
 }
 
 type Wheel = keyof WheelSet & ('rl' | 'rr' | 'fl' | 'fr');
-const WHEELS: Wheel[] = ['rl', 'rr', 'fl', 'fr'];
-const WHEEL_SETS = [
-  ['tyre_surface_temp_c', 'tyreSurfaceTempC'],
-  ['tyre_inner_temp_c', 'tyreInnerTempC'],
-  ['tyre_pressure_psi', 'tyrePressurePsi'],
-  ['tyre_wear', 'tyreWear'],
-  ['brake_temp_c', 'brakeTempC'],
-] as const;
+type WheelSetField = 'tyreSurfaceTempC' | 'tyreInnerTempC' | 'tyrePressurePsi' | 'tyreWear' | 'brakeTempC';
+// Each set and each wheel read by a function of its own: a property read shared by all 20 wheel
+// columns (`f[field]?.[w]`) sees every name and is a slow generic lookup (measured: the costliest
+// part of a row).
+const WHEELS: [Wheel, (s: WheelSet | null | undefined) => number | null | undefined][] = [
+  ['rl', (s) => s?.rl],
+  ['rr', (s) => s?.rr],
+  ['fl', (s) => s?.fl],
+  ['fr', (s) => s?.fr],
+];
+const WHEEL_SETS: [string, WheelSetField, (f: TelemetryFrame) => WheelSet | null | undefined][] = [
+  ['tyre_surface_temp_c', 'tyreSurfaceTempC', (f) => f.tyreSurfaceTempC],
+  ['tyre_inner_temp_c', 'tyreInnerTempC', (f) => f.tyreInnerTempC],
+  ['tyre_pressure_psi', 'tyrePressurePsi', (f) => f.tyrePressurePsi],
+  ['tyre_wear', 'tyreWear', (f) => f.tyreWear],
+  ['brake_temp_c', 'brakeTempC', (f) => f.brakeTempC],
+];
 
 type F = TelemetryFrame;
 type Setter = NonNullable<Column<F>['set']>;
@@ -47,7 +60,7 @@ const to =
   };
 const num = (v: unknown) => Number(v);
 const wheelTo =
-  (field: (typeof WHEEL_SETS)[number][1], w: Wheel): Setter =>
+  (field: WheelSetField, w: Wheel): Setter =>
   (f, v) => {
     if (v !== null && v !== undefined) (f[field] ??= {})[w] = Number(v);
   };
@@ -93,7 +106,7 @@ export const FRAME_COLUMNS: Column<F>[] = [
   col('world_y_m', 'real', (f) => f.worldPositionM?.y, worldTo('y')),
   col('world_z_m', 'real', (f) => f.worldPositionM?.z, worldTo('z')),
   col('yaw_rad', 'real', (f) => f.yawRad, to('yawRad', num)),
-  ...WHEEL_SETS.flatMap(([prefix, field]) => WHEELS.map((w) => col(`${prefix}_${w}`, 'real', (f) => f[field]?.[w], wheelTo(field, w)))),
+  ...WHEEL_SETS.flatMap(([prefix, field, set]) => WHEELS.map(([w, wheel]) => col(`${prefix}_${w}`, 'real', (f) => wheel(set(f)), wheelTo(field, w)))),
   col('fuel_kg', 'real', (f) => f.fuelKg, to('fuelKg', num)),
   col('extras', 'jsonb', (f) => (f.extras && Object.keys(f.extras).length ? jsonbText(f.extras) : null), to('extras', (v) => v as Record<string, number>)),
 ];

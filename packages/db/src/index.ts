@@ -5,6 +5,7 @@ export { maintainPartitions, listDayPartitions, ensureDayPartitions, type Partit
 export { timescalePolicyStatements, applyTimescalePolicies, type TimescalePolicies } from './timescale';
 export {
   writeFrames,
+  writeFrameRows,
   writeSessions,
   writeLaps,
   writeInsights,
@@ -17,6 +18,7 @@ export {
 } from './batch';
 export { readOffsets, type PartitionOffset } from './offsets';
 export { frameTimeUs, FRAME_COLUMNS } from './frames';
+export { FrameRow, frameRowCodec } from './frame-row';
 export { createPool, type CreatePoolOptions } from './pool';
 export { startTestPostgres, type TestPostgres, type TestDatabase } from './testing';
 export { listSessions, readLaps, readFrames, downsampledFrames, frameTimeRange, frameFromRow, type SessionSummary, type FrameRange } from './history';

@@ -12,13 +12,14 @@ const ESCAPE_ALL = /[\\\n\r\t\0]/g;
 
 /**
  * One field in COPY's text format: \N for NULL, t/f for booleans, numbers as JavaScript prints
- * them (PostgreSQL reads NaN, Infinity and -Infinity the same way), and strings with backslash,
- * newline, carriage return and tab (the delimiter) escaped, NUL removed.
+ * them (PostgreSQL reads NaN, Infinity and -Infinity the same way) but -0 with its sign, and
+ * strings with backslash, newline, carriage return and tab (the delimiter) escaped, NUL removed.
  */
 export function copyField(value: CellValue): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'number') return String(value);
+  // String(-0) is "0": the sign is kept, as the binary fast path keeps it.
+  if (typeof value === 'number') return value === 0 && 1 / value < 0 ? '-0' : String(value);
   // Most strings need nothing: test first, replace only when needed (this runs per cell).
   return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPE_ALL, (c) => ESCAPES[c]!) : value;
 }

@@ -44,7 +44,10 @@ export interface TableStatements {
   copy: string;
   insert: string;
   clearStaging: string;
-  /** COPY straight into the table: for tables whose conflict rule is `ignore` (see writeBatch). */
+  /**
+   * COPY straight into the table, in COPY's binary format: for tables whose conflict rule is
+   * `ignore` (see writeBatch).
+   */
   copyDirect?: string;
 }
 
@@ -73,7 +76,7 @@ export function tableStatements<T>(spec: TableSpec<T>): TableStatements {
     copy: `COPY ${staging} (${columnList}) FROM STDIN`,
     insert,
     clearStaging: `TRUNCATE ${staging}`,
-    ...(spec.conflict.kind === 'ignore' && { copyDirect: `COPY ${spec.table} (${columnList}) FROM STDIN` }),
+    ...(spec.conflict.kind === 'ignore' && { copyDirect: `COPY ${spec.table} (${columnList}) FROM STDIN (FORMAT binary)` }),
   };
 }
 
@@ -110,10 +113,10 @@ function* copyChunks<T>(render: RowRenderer<T>, values: T[]): Generator<string> 
   if (chunk) yield chunk;
 }
 
-/** COPYs `values` with `copySql` (a COPY ... FROM STDIN); returns the rows copied. */
-export async function copyRows<T>(client: ClientBase, copySql: string, render: RowRenderer<T>, values: T[]): Promise<number> {
+/** Sends `data` with `copySql` (a COPY ... FROM STDIN in the data's format); returns the rows copied. */
+export async function copyData(client: ClientBase, copySql: string, data: Iterable<string | Buffer>): Promise<number> {
   const copy = client.query(copyFrom(copySql));
-  await pipeline(Readable.from(copyChunks(render, values)), copy);
+  await pipeline(Readable.from(data), copy);
   return copy.rowCount;
 }
 
@@ -123,7 +126,7 @@ export async function copyRows<T>(client: ClientBase, copySql: string, render: R
  * caller's transaction, which must have created the staging table.
  */
 export async function stageAndInsert<T>(client: ClientBase, statements: TableStatements, render: RowRenderer<T>, values: T[]): Promise<number> {
-  await copyRows(client, statements.copy, render, values);
+  await copyData(client, statements.copy, copyChunks(render, values));
   const { rowCount } = await client.query(statements.insert);
   await client.query(statements.clearStaging);
   return rowCount ?? 0;
