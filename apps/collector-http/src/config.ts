@@ -44,6 +44,8 @@ export interface CollectorHttpConfig {
     source: string;
     /** Column names of CSV lines; without it CSV lines are rejected (JSON lines still work). */
     csvHeader: string[] | null;
+    /** Kernel receive buffer: what a burst may hold while the event loop is busy elsewhere. */
+    recvBufferBytes: number;
   };
   partner: {
     url: string;
@@ -129,6 +131,7 @@ export function loadCollectorHttpConfig(env: EnvReader): CollectorHttpConfig {
       host: env.string('UDP_HOST', { default: '0.0.0.0' }),
       source: checkSource('UDP_SOURCE', env.string('UDP_SOURCE', { default: 'udp' })),
       csvHeader,
+      recvBufferBytes: env.int('UDP_RECV_BUFFER_BYTES', { default: 4 * 1024 * 1024, min: 65_536, max: 256 * 1024 * 1024 }),
     },
     partner: env.has('PARTNER_WS_URL')
       ? {

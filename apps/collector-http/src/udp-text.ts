@@ -63,8 +63,11 @@ export class UdpTextIngest {
   }
 
   static async start(deps: { intake: Intake; config: CollectorHttpConfig; logger: Logger }): Promise<UdpTextIngest> {
-    const { host, port } = deps.config.udp;
-    const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const { host, port, recvBufferBytes } = deps.config.udp;
+    // The kernel default (~208 KB) overflowed in the fleet test when a sender burst while HTTP
+    // batches kept the event loop busy; UDP drops silently there, so hold more (the kernel caps it
+    // at net.core.rmem_max, and the log says what it granted).
+    const socket = dgram.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: recvBufferBytes });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err: NodeJS.ErrnoException) =>
         reject(err.code === 'EADDRINUSE' ? new Error(`UDP text ingest: port ${port} on ${host} is already in use (set UDP_PORT, or UDP_ENABLED=false)`) : err),
@@ -73,7 +76,7 @@ export class UdpTextIngest {
     });
     socket.on('error', (err) => deps.logger.error('UDP text socket error', { err }));
     const bound = socket.address().port;
-    deps.logger.info('UDP text ingest listening', { host, port: bound, csvHeader: deps.config.udp.csvHeader !== null });
+    deps.logger.info('UDP text ingest listening', { host, port: bound, csvHeader: deps.config.udp.csvHeader !== null, recvBufferBytes: socket.getRecvBufferSize() });
     return new UdpTextIngest(deps, bound, socket);
   }
 

@@ -17,7 +17,7 @@ describe('loadCollectorHttpConfig', () => {
   test('laptop defaults: seed port 8081, UDP 20778, open ingest, no partner', () => {
     const c = load({});
     expect(c).toMatchObject({ port: 8081, host: '0.0.0.0', tokens: {}, maxBodyBytes: 10 * 1024 * 1024, partner: null });
-    expect(c.udp).toMatchObject({ port: 20778, source: 'udp', csvHeader: null });
+    expect(c.udp).toMatchObject({ port: 20778, source: 'udp', csvHeader: null, recvBufferBytes: 4 * 1024 * 1024 });
     expect(c.mapping).toEqual({ brakeFullScaleBar: 100, steerFullScaleDeg: 450, maxExtras: 256 });
   });
 
