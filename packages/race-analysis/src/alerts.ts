@@ -157,7 +157,7 @@ export class AlertMonitor {
     if (!Number.isNaN(rpm)) {
       if (Number.isNaN(s.rpmLimit) && frame.carModel) s.rpmLimit = this.rpmLimitFor(frame.carModel);
       const limit = Number.isNaN(s.rpmLimit) ? cfg.rpmLimit : s.rpmLimit;
-      const event = this.step('HIGH_RPM', t, rpm > limit, cfg.overRevMs, rpm < limit * cfg.rpmClearShare, rpm);
+      const event = this.step(this.state.episodes.HIGH_RPM, t, rpm > limit, cfg.overRevMs, rpm < limit * cfg.rpmClearShare, rpm);
       if (event === RAISE) {
         this.raise('HIGH_RPM', t, `rpm ${Math.round(rpm)} above ${limit} for over ${cfg.overRevMs} ms`, { rpm, limit_rpm: limit });
       } else if (event === CLEAR) this.clear('HIGH_RPM', t, `rpm back below ${Math.round(limit * cfg.rpmClearShare)}`);
@@ -170,7 +170,7 @@ export class AlertMonitor {
 
     const fuel = num(frame.fuelKg);
     if (!Number.isNaN(fuel)) {
-      const event = this.step('LOW_FUEL', t, fuel < cfg.lowFuelKg, cfg.lowFuelMs, fuel > cfg.lowFuelKg + cfg.lowFuelClearMarginKg, -fuel);
+      const event = this.step(this.state.episodes.LOW_FUEL, t, fuel < cfg.lowFuelKg, cfg.lowFuelMs, fuel > cfg.lowFuelKg + cfg.lowFuelClearMarginKg, -fuel);
       if (event === RAISE) this.raise('LOW_FUEL', t, `fuel ${fuel.toFixed(1)} kg below ${cfg.lowFuelKg} kg`, { fuel_kg: fuel, threshold_kg: cfg.lowFuelKg });
       else if (event === CLEAR) this.clear('LOW_FUEL', t, `refuelled to ${fuel.toFixed(1)} kg`);
     }
@@ -231,7 +231,7 @@ export class AlertMonitor {
     const cfg = this.config;
     const hottest = Math.max(finiteOrLow(rl), finiteOrLow(rr), finiteOrLow(fl), finiteOrLow(fr));
     if (hottest === LOW) return;
-    const event = this.step('TYRE_OVERHEAT', t, hottest > cfg.tyreOverheatC, cfg.tyreOverheatMs, hottest < cfg.tyreOverheatC - cfg.tyreClearMarginC, hottest);
+    const event = this.step(this.state.episodes.TYRE_OVERHEAT, t, hottest > cfg.tyreOverheatC, cfg.tyreOverheatMs, hottest < cfg.tyreOverheatC - cfg.tyreClearMarginC, hottest);
     if (event === RAISE) {
       this.raise('TYRE_OVERHEAT', t, `tyre surface ${hottest.toFixed(0)} °C above ${cfg.tyreOverheatC} °C`, {
         max_c: hottest,
@@ -258,7 +258,7 @@ export class AlertMonitor {
     const hardStop = !inPit && gLon < -cfg.crashDecelG;
     const bigDrop = !inPit && before - speed >= cfg.crashSpeedDropKmh;
     const recovered = Number.isNaN(speed) ? !hardStop : speed > cfg.crashRecoverSpeedKmh && !hardStop && !bigDrop;
-    const event = this.step('CRASH', t, hardStop || bigDrop, 0, recovered, -(Number.isNaN(gLon) ? 0 : gLon));
+    const event = this.step(this.state.episodes.CRASH, t, hardStop || bigDrop, 0, recovered, -(Number.isNaN(gLon) ? 0 : gLon));
     if (event === RAISE) {
       this.raise('CRASH', t, hardStop ? `deceleration ${(-gLon).toFixed(1)} g` : `speed fell ${(before - speed).toFixed(0)} km/h within ${cfg.crashWindowMs} ms`, {
         g_lon: finiteOr0(gLon),
@@ -272,11 +272,11 @@ export class AlertMonitor {
   }
 
   /**
-   * Raise/clear state machine of one episode. `peak` is the value tracked as the episode's worst
+   * Raise/clear state machine of one episode (passed itself: looking it up by a code variable is a
+   * keyed lookup on every frame). `peak` is the value tracked as the episode's worst
    * (larger is worse). Returns RAISE, CLEAR or NONE.
    */
-  private step(code: AlertCode, t: number, raiseCondition: boolean, raiseHoldMs: number, clearCondition: boolean, peak: number): number {
-    const e = this.state.episodes[code];
+  private step(e: EpisodeState, t: number, raiseCondition: boolean, raiseHoldMs: number, clearCondition: boolean, peak: number): number {
     if (!e.active) {
       if (!raiseCondition) {
         e.raiseSinceUs = Number.NaN;

@@ -116,8 +116,26 @@ const enum Boundary {
   Restart,
 }
 
+/**
+ * The channels of the frame being ingested as plain numbers (NaN: not sent), one per tracker and
+ * refilled per frame. The helpers read it rather than take the values as arguments: each double
+ * passed to a call the compiler does not inline is boxed, an allocation per value per frame.
+ */
+class Sample {
+  distance = Number.NaN;
+  fraction = Number.NaN;
+  speed = Number.NaN;
+  gLat = Number.NaN;
+  gLon = Number.NaN;
+  steer = Number.NaN;
+  yaw = Number.NaN;
+  fuel = Number.NaN;
+  tempWeight = 1;
+}
+
 export class LapTracker {
   private readonly starts: readonly number[];
+  private readonly sample = new Sample();
   // Rates of the interval being integrated (set per frame; fields avoid per-frame objects).
   private rateSpeed = 0;
   private rateThrottle = 0;
@@ -149,6 +167,7 @@ export class LapTracker {
   ingest(frame: TelemetryFrame, t: number): void {
     const s = this.state;
     const cfg = this.config;
+    const c = this.sample;
     const length = this.lengthM();
     let distance = num(frame.lapDistanceM);
     // F1 reports distance behind the line as negative before the first crossing.
@@ -167,6 +186,15 @@ export class LapTracker {
     const fuel = num(frame.fuelKg);
     const temps = frame.tyreSurfaceTempC;
     const tempWeight = temps ? temperatureWeight(num(temps.rl), num(temps.rr), num(temps.fl), num(temps.fr), this.stress) : 1;
+    c.distance = distance;
+    c.fraction = fraction;
+    c.speed = speed;
+    c.gLat = gLat;
+    c.gLon = gLon;
+    c.steer = steer;
+    c.yaw = yaw;
+    c.fuel = fuel;
+    c.tempWeight = tempWeight;
 
     if (!s.hasPrevious) {
       const atLine = fraction >= 0 && fraction <= cfg.startToleranceShare;
@@ -175,12 +203,12 @@ export class LapTracker {
     } else {
       const dt = t - s.prevUs;
       const gap = dt > cfg.maxGapUs;
-      this.setRates(dt, gap, speed, gLat, gLon, steer, yaw, fuel, tempWeight, distance);
+      this.setRates(dt, gap);
       if (gap) {
         s.lap.flags |= LapFlag.DATA_GAP;
         if (dt > s.lap.largestGapUs) s.lap.largestGapUs = dt;
       }
-      this.advance(frame, t, fraction, distance, counter);
+      this.advance(frame, t, counter);
       // A lap that began inside the gap has an uncertain start as well.
       if (gap && s.lap.startUs >= s.prevUs) s.lap.flags |= LapFlag.DATA_GAP;
     }
@@ -232,8 +260,10 @@ export class LapTracker {
     s.lastWrapUs = Number.NaN;
   }
 
-  private advance(frame: TelemetryFrame, t: number, fraction: number, distance: number, counter: number): void {
+  private advance(frame: TelemetryFrame, t: number, counter: number): void {
     const s = this.state;
+    const fraction = this.sample.fraction;
+    const distance = this.sample.distance;
     const prevFraction = s.prevFraction;
     const prevUs = s.prevUs;
 
@@ -267,7 +297,7 @@ export class LapTracker {
     }
 
     if (boundary === Boundary.None) {
-      if (!wrapped) this.checkJump(prevFraction, fraction, t - prevUs, frame.inPit === true);
+      if (!wrapped) this.checkJump(t, frame.inPit === true);
       this.integrate(prevUs, t, prevFraction, wrapped ? Number.NaN : fraction);
       return;
     }
@@ -355,8 +385,12 @@ export class LapTracker {
     }
   }
 
-  private checkJump(prevFraction: number, fraction: number, dtUs: number, inPit: boolean): void {
+  /** A position jump between the previous sample and the current one, at `t`. */
+  private checkJump(t: number, inPit: boolean): void {
+    const prevFraction = this.state.prevFraction;
+    const fraction = this.sample.fraction;
     if (inPit || !(prevFraction >= 0) || !(fraction >= 0)) return;
+    const dtUs = t - this.state.prevUs;
     const length = this.lengthM();
     const plausible = length > 0 ? ((this.config.maxPlausibleSpeedKmh / 3.6) * (dtUs / 1e6)) / length : 0;
     const delta = fraction - prevFraction;
@@ -381,23 +415,13 @@ export class LapTracker {
   }
 
   /** Interval rates from the two samples (means), derived channels where the source lacks them. */
-  private setRates(
-    dtUs: number,
-    gap: boolean,
-    speed: number,
-    gLat: number,
-    gLon: number,
-    steer: number,
-    yaw: number,
-    fuel: number,
-    tempWeight: number,
-    distance: number,
-  ): void {
+  private setRates(dtUs: number, gap: boolean): void {
     const s = this.state;
     if (gap || !(dtUs > 0)) {
       this.rateSpeed = this.rateThrottle = this.rateBrake = this.rateStress = this.rateFuel = 0;
       return;
     }
+    const { distance, speed, gLat, gLon, steer, yaw, fuel, tempWeight } = this.sample;
     const dtS = dtUs / 1e6;
     const travelled = distance - s.prevDistanceM;
     let v = (speed + s.prevSpeedKmh) / 2;
@@ -421,9 +445,8 @@ export class LapTracker {
   private integrate(fromUs: number, toUs: number, fromFraction: number, toFraction: number): void {
     const lap = this.state.lap;
     let cursor = fromUs;
-    while (lap.nextSector < this.starts.length) {
+    while (this.crossesSector(fromFraction, toFraction)) {
       const boundary = this.starts[lap.nextSector]!;
-      if (!(toFraction >= boundary) || !(fromFraction < boundary)) break;
       const crossUs = interpolate(fromUs, toUs, boundary - fromFraction, toFraction - boundary);
       this.accumulate(crossUs - cursor);
       cursor = crossUs;
@@ -433,6 +456,14 @@ export class LapTracker {
       this.listener.onSectorComplete(lap, completed, crossUs);
     }
     this.accumulate(toUs - cursor);
+  }
+
+  /** Whether a move between the positions crosses the next sector boundary of the lap in progress. */
+  private crossesSector(fromFraction: number, toFraction: number): boolean {
+    const next = this.state.lap.nextSector;
+    if (next >= this.starts.length) return false;
+    const boundary = this.starts[next]!;
+    return toFraction >= boundary && fromFraction < boundary;
   }
 
   private accumulate(us: number): void {

@@ -32,6 +32,13 @@ export class SessionAnalyzer {
   readonly config: AnalysisConfig;
   private readonly maxCars: number;
   private readonly sessions = new Map<string, Map<string, CarAnalyzer>>();
+  /**
+   * The cars of the previous frame's session: frames come in runs of one session (the aggregator
+   * has an analyzer per session), and comparing the id is cheaper than hashing the frame's freshly
+   * decoded id. Reset when a session's map leaves `sessions`.
+   */
+  private recentSessionId: string | undefined;
+  private recentCars: Map<string, CarAnalyzer> | undefined;
   private carCount = 0;
   private rejectedFrames = 0;
   private evictedIdle = 0;
@@ -59,7 +66,15 @@ export class SessionAnalyzer {
       this.rejectedFrames++;
       return NO_OUTPUT;
     }
-    const car = this.sessions.get(sessionId)?.get(carId);
+    let cars = this.recentCars;
+    if (sessionId !== this.recentSessionId) {
+      cars = this.sessions.get(sessionId);
+      if (cars) {
+        this.recentSessionId = sessionId;
+        this.recentCars = cars;
+      }
+    }
+    const car = cars?.get(carId);
     if (car) return car.ingest(frame);
 
     // Evict first: add() then finds (or recreates) the session's map even if eviction removed it.
@@ -147,7 +162,10 @@ export class SessionAnalyzer {
     const out = car.close(atUs);
     const cars = this.sessions.get(car.sessionId)!;
     cars.delete(car.carId);
-    if (cars.size === 0) this.sessions.delete(car.sessionId);
+    if (cars.size === 0) {
+      this.sessions.delete(car.sessionId);
+      if (this.recentCars === cars) this.recentSessionId = this.recentCars = undefined;
+    }
     this.carCount--;
     return out;
   }
