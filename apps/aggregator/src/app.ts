@@ -5,11 +5,11 @@
  * with the offset it covers and restored when the partition is assigned, so a restart or a
  * rebalance continues the laps and the model instead of starting over.
  */
-import { withDeadLetter, type BatchHandler, type Bus, type IncomingMessage, type TopicPartition, type TopicPartitionOffset } from '@pitwall/bus';
+import { withDeadLetter, type BatchHandler, type Bus, type IncomingMessage, type PartitionBatch, type TopicPartition, type TopicPartitionOffset } from '@pitwall/bus';
 import type { TopicRole } from '@pitwall/kafka';
 import type { Logger } from '@pitwall/logger';
 import type { Metrics } from '@pitwall/metrics';
-import { codecs, type Codec, type TelemetryFrame } from '@pitwall/proto';
+import { codecs, type TelemetryFrame } from '@pitwall/proto';
 import type { Output } from '@pitwall/race-analysis';
 import type { Health, Stoppable } from '@pitwall/service';
 import type { AggregatorConfig } from './config';
@@ -26,22 +26,6 @@ export interface AggregatorDeps {
   health: Health;
   config: AggregatorConfig;
 }
-
-/**
- * The frames as bytes: withDeadLetter hands them over undecoded and the batch handler decodes each
- * just before analysing it, so a decoded frame is garbage as soon as the analysis has seen it.
- * Decoded by withDeadLetter, each frame would hang off an item object that lives for the whole
- * batch; V8 then allocates those items straight in the old generation (allocation-site
- * pretenuring), and an old item keeps its young frame alive through every scavenge until the next
- * full GC. That promoted ~600 B a frame and made each scavenge 5–10× slower: half the batch
- * path's time went to the GC. Items of bytes point only at the bus's messages, old already.
- */
-const undecodedFrames: Codec<Uint8Array> = {
-  typeName: codecs.frame.typeName,
-  encode: (bytes) => bytes,
-  decode: (bytes) => bytes,
-  toJSON: (bytes) => codecs.frame.toJSON(codecs.frame.decode(bytes)),
-};
 
 export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> {
   const { bus, topics, config } = deps;
@@ -131,36 +115,44 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
     return part;
   };
 
-  /** Outputs the last batch of a partition published (withDeadLetter's handler returns nothing). */
-  const published = new WeakMap<OwnedPartition, number>();
-  const analyse = withDeadLetter(
-    { codec: undecodedFrames, producer, dlqTopic: topics.dlq, groupId: config.groupId, metrics: deps.metrics, logger },
-    async (batch) => {
-      const part = partitionFor(batch.partition);
-      const wallMs = part.clockMs();
-      const out: Output[] = [];
-      const replayed: Output[] = [];
-      const undecodable: { message: IncomingMessage; reason: string }[] = [];
-      for (const item of batch.items) {
-        let frame: TelemetryFrame;
-        try {
-          frame = codecs.frame.decode(item.value);
-        } catch (err) {
-          undecodable.push({ message: item.message, reason: (err as Error).message });
-          continue;
-        }
-        part.analysis.ingest(frame, wallMs, item.message.offset < part.replayUntil ? replayed : out);
-      }
-      m.frames.inc({}, batch.items.length - undecodable.length);
-      m.replayed.inc({}, replayed.length);
-      const messages = encodeOutputs(out);
-      await publish(part, messages);
-      published.set(part, outputCount(messages));
-      // After the outputs: if a DLQ send fails, the batch comes again with its outputs already out
-      // (its frames are stale to the analysis by then), and only the DLQ sends are repeated.
-      for (const bad of undecodable) await batch.deadLetter(bad.message, 'decode', bad.reason);
-    },
+  /** Sends frames that do not decode to the DLQ: withDeadLetter decodes them again, and fails. */
+  const deadLetterUndecodable = withDeadLetter(
+    { codec: codecs.frame, producer, dlqTopic: topics.dlq, groupId: config.groupId, metrics: deps.metrics, logger },
+    async () => undefined,
   );
+
+  /**
+   * Decodes each frame just before analysing it, so a decoded frame is garbage as soon as the
+   * analysis has seen it. (Decoded up front by withDeadLetter, each frame hung off an item object
+   * living for the whole batch; V8 allocates such objects straight in the old generation once they
+   * outlive a scavenge (allocation-site pretenuring), and an old item keeps its young frame alive
+   * through every scavenge until a full GC: ~600 B promoted a frame, half the time in the GC.)
+   * Resolves with the number of outputs published.
+   */
+  const analyse = async (part: OwnedPartition, batch: PartitionBatch): Promise<number> => {
+    const wallMs = part.clockMs();
+    const out: Output[] = [];
+    const replayed: Output[] = [];
+    const undecodable: IncomingMessage[] = [];
+    for (const message of batch.messages) {
+      let frame: TelemetryFrame;
+      try {
+        frame = codecs.frame.decode(message.value);
+      } catch {
+        undecodable.push(message);
+        continue;
+      }
+      part.analysis.ingest(frame, wallMs, message.offset < part.replayUntil ? replayed : out);
+    }
+    m.frames.inc({}, batch.messages.length - undecodable.length);
+    m.replayed.inc({}, replayed.length);
+    const messages = encodeOutputs(out);
+    await publish(part, messages);
+    // After the outputs: if a DLQ send fails, the batch comes again with its outputs already out
+    // (its frames are stale to the analysis by then), and only the DLQ sends are repeated.
+    if (undecodable.length > 0) await deadLetterUndecodable({ ...batch, messages: undecodable });
+    return outputCount(messages);
+  };
 
   const writeProgress = async (part: OwnedPartition): Promise<void> => {
     try {
@@ -193,8 +185,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
         });
         part.analysis.clear();
       }
-      published.set(part, 0);
-      await analyse(batch);
+      const publishedOutputs = await analyse(part, batch);
       part.nextOffset = batch.messages[batch.messages.length - 1]!.offset + 1;
       part.batchesSinceSnapshot++;
       const due = part.batchesSinceSnapshot >= config.snapshotEveryBatches || Date.now() - part.lastSnapshotMs >= config.snapshotIntervalMs;
@@ -202,7 +193,7 @@ export async function startAggregator(deps: AggregatorDeps): Promise<Stoppable> 
       // except the partition's first: its record says the group has analysed the partition, so a
       // next owner that finds no snapshot re-analyses it from the beginning.
       if (due) await writeSnapshot(part);
-      else if (published.get(part)! > 0 || !part.onStateTopic) await writeProgress(part);
+      else if (publishedOutputs > 0 || !part.onStateTopic) await writeProgress(part);
       m.batchSeconds.observe((Date.now() - startedMs) / 1000);
     });
   };

@@ -43,6 +43,12 @@ export interface PartitionAnalysisStats {
 export class PartitionAnalysis {
   private readonly sessions = new Map<string, SessionEntry>();
   private readonly overridesBySource = new Map<number, AnalysisConfigOverrides>();
+  /**
+   * The session of the previous frame: a batch comes in runs of one session, and comparing the id
+   * with it is cheaper than hashing the frame's freshly decoded id for the map. Reset wherever a
+   * session leaves the map.
+   */
+  private recent: SessionEntry | undefined;
   private sessionsEvictedForCapacity = 0;
 
   constructor(private readonly limits: AnalysisLimits) {}
@@ -56,8 +62,9 @@ export class PartitionAnalysis {
   /** Feeds one frame; what it completed is appended to `out`. `wallMs` is when its batch arrived. */
   ingest(frame: TelemetryFrame, wallMs: number, out: Output[]): void {
     const sessionId = frame.sessionId!;
-    let entry = this.sessions.get(sessionId);
+    let entry = this.recent !== undefined && this.recent.sessionId === sessionId ? this.recent : this.sessions.get(sessionId);
     if (!entry) entry = this.open(sessionId, frame.source ?? 0, wallMs, out);
+    this.recent = entry;
     const produced = entry.analyzer.ingest(frame);
     for (let i = 0; i < produced.length; i++) out.push(produced[i]!);
     const t = Number(frame.sourceTimeUs);
@@ -77,7 +84,7 @@ export class PartitionAnalysis {
       if (Number.isNaN(entry.clockUs)) continue;
       const nowUs = entry.clockUs + (wallMs - entry.clockWallMs) * 1000;
       out.push(...entry.analyzer.tick(nowUs), ...entry.analyzer.evictIdle(nowUs, idleUs));
-      if (entry.analyzer.stats.cars === 0) this.sessions.delete(entry.sessionId);
+      if (entry.analyzer.stats.cars === 0) this.forget(entry);
     }
     return out;
   }
@@ -102,13 +109,14 @@ export class PartitionAnalysis {
       // The wall clock restarts at the restore: the time the partition spent unowned is not silence.
       restored.set(s.sessionId, { sessionId: s.sessionId, source: s.source, analyzer, clockUs: s.clockUs ?? Number.NaN, clockWallMs: wallMs });
     }
-    this.sessions.clear();
+    this.clear();
     for (const [id, entry] of restored) this.sessions.set(id, entry);
   }
 
   /** Forgets every session without emitting anything (the state no longer matches the input). */
   clear(): void {
     this.sessions.clear();
+    this.recent = undefined;
   }
 
   private open(sessionId: string, source: number, wallMs: number, out: Output[]): SessionEntry {
@@ -123,8 +131,13 @@ export class PartitionAnalysis {
     for (const s of this.sessions.values()) if (!oldest || s.clockWallMs < oldest.clockWallMs) oldest = s;
     if (!oldest) return;
     out.push(...oldest.analyzer.endSession(oldest.sessionId, oldest.clockUs));
-    this.sessions.delete(oldest.sessionId);
+    this.forget(oldest);
     this.sessionsEvictedForCapacity++;
+  }
+
+  private forget(entry: SessionEntry): void {
+    this.sessions.delete(entry.sessionId);
+    if (this.recent === entry) this.recent = undefined;
   }
 
   private analyzerOptions(source: number): { config: AnalysisConfigOverrides; maxCars: number } {
