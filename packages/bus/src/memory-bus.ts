@@ -413,7 +413,14 @@ export class MemoryConsumer implements Consumer {
     const gen = this.generation;
     for (const tp of partitions) {
       const part = this.bus.topic(tp.topic)[tp.partition]!;
-      const override = overrides.find((o: TopicPartitionOffset) => o.topic === tp.topic && o.partition === tp.partition);
+      let override = overrides.find((o: TopicPartitionOffset) => o.topic === tp.topic && o.partition === tp.partition);
+      // An offset past the log's end belongs to another log (this bus started empty, the offsets
+      // were stored by an earlier run): Kafka answers OFFSET_OUT_OF_RANGE and the client resets to
+      // auto.offset.reset. Doing the same keeps a second `npm start` from skipping its first frames.
+      if (override && override.offset > part.highWatermark) {
+        this.bus.logger.warn('assigned offset is past the end of the log; starting as if none were stored', { ...override, groupId: this.opts.groupId, highWatermark: part.highWatermark });
+        override = undefined;
+      }
       const start = override?.offset ?? this.group.committedFor(tp.topic, tp.partition) ?? (this.opts.fromBeginning === false ? part.highWatermark : part.logStart);
       const key = tpKey(tp.topic, tp.partition);
       // Resolving the start like Kafka's auto.offset.reset, and recording it, lets the partition be

@@ -113,6 +113,21 @@ describe('MemoryBus', () => {
     expect(got).toEqual(['3', '4']);
   });
 
+  it('treats an onAssigned offset past the end of the log as out of range and starts from the beginning, as Kafka does', async () => {
+    bus.createTopic('t', 1);
+    await bus.producer().send('t', Array.from({ length: 3 }, (_, i) => ({ key: 'k', value: enc(String(i)) })));
+    const got: string[] = [];
+    const c = bus.consumer({
+      groupId: 'g',
+      topics: ['t'],
+      // An earlier run's stored offset: that log had 5000 messages, this one has 3.
+      onAssigned: async (tps) => tps.map((tp) => ({ ...tp, offset: 5000 })),
+    });
+    await c.run(async (b) => void got.push(...b.messages.map((m) => m.value.toString())));
+    await until(() => got.length === 3);
+    expect(got).toEqual(['0', '1', '2']);
+  });
+
   it('starts at the end for a group that asks for live data only', async () => {
     bus.createTopic('t', 1);
     const p = bus.producer();
