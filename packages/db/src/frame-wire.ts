@@ -138,26 +138,9 @@ const END = new Int32Array(COLUMN_COUNT);
 let extrasJson: string | null = null;
 const EMPTY = new Uint8Array(0);
 let input: Uint8Array = EMPTY;
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
+let view: DataView = EMPTY_VIEW;
 let pos = 0;
-
-// Little-endian floats read through byte views, as protobufjs does.
-const f32 = new Float32Array(1);
-const f32Bytes = new Uint8Array(f32.buffer);
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function float32(at: number): number {
-  if (littleEndian) for (let i = 0; i < 4; i++) f32Bytes[i] = input[at + i]!;
-  else for (let i = 0; i < 4; i++) f32Bytes[3 - i] = input[at + i]!;
-  return f32[0]!;
-}
-
-function float64(at: number): number {
-  if (littleEndian) for (let i = 0; i < 8; i++) f64Bytes[i] = input[at + i]!;
-  else for (let i = 0; i < 8; i++) f64Bytes[7 - i] = input[at + i]!;
-  return f64[0]!;
-}
 
 /** A varint of up to 8 bytes (< 2^56) at `pos`, advancing it; -1 when longer or cut off. */
 function varint(limit: number): number {
@@ -191,11 +174,11 @@ function floats(limit: number, first: number, count: number): boolean {
   }
   let seen = 0;
   while (pos < limit) {
-    const tag = varint(limit);
+    const tag = input[pos++]!;
     const n = tag >>> 3;
-    if (tag < 0 || (tag & 7) !== 5 || n < 1 || n > count || seen & (1 << n) || pos + 4 > limit) return false;
+    if ((tag & 7) !== 5 || n < 1 || n > count || seen & (1 << n) || pos + 4 > limit) return false;
     seen |= 1 << n;
-    NUM[first + n - 1] = float32(pos);
+    NUM[first + n - 1] = view.getFloat32(pos, true);
     pos += 4;
   }
   return pos === limit;
@@ -243,7 +226,7 @@ function extrasMember(limit: number, index: number): string | undefined {
       key = json;
       pos += length;
     } else if (tag === ((2 << 3) | 1) && pos + 8 <= limit) {
-      value = float64(pos);
+      value = view.getFloat64(pos, true);
       pos += 8;
     } else return undefined;
   }
@@ -252,64 +235,83 @@ function extrasMember(limit: number, index: number): string | undefined {
   return `${key}:${Number.isFinite(value) ? String(value) : 'null'}`;
 }
 
-/** Reads the frame in `input` into the columns; false if it is not of the plain kind. */
+/**
+ * Reads the frame in `input` into the columns; false if it is not of the plain kind. The
+ * position is kept in a local (`p`) on the common paths and handed over in `pos` to the helpers.
+ */
 function read(): boolean {
-  const limit = input.length;
+  const buf = input;
+  const dv = view;
+  const limit = buf.length;
+  let p = 0;
   let seenLow = 0;
   let seenHigh = 0;
   let extras = '';
   let members = 0;
-  while (pos < limit) {
-    // Tags of this schema take one byte or two.
-    const tag = input[pos]! < 0x80 ? input[pos++]! : varint(limit);
+  while (p < limit) {
+    let tag = buf[p]!;
+    if (tag < 0x80) p++;
+    else {
+      pos = p;
+      tag = varint(limit);
+      p = pos;
+    }
     if (tag <= 0) return false;
     const n = tag >>> 3;
     const how = n <= MAX_FIELD ? READ[n]! : 0;
     if (how === 0 || (tag & 7) !== WIRE_TYPE[how]) return false;
     const c = FIRST_COLUMN[n]!;
-    if (how === EXTRAS) {
-      const length = varint(limit);
-      if (length < 0 || pos + length > limit) return false;
-      const member = extrasMember(pos + length, members++);
-      if (member === undefined) return false;
-      extras = extras ? `${extras},${member}` : member;
+    if (how !== EXTRAS) {
+      // Each field once: protobufjs merges or replaces a repeat, which the ordinary path does.
+      const bit = 1 << (n & 31);
+      if (n < 32 ? seenLow & bit : seenHigh & bit) return false;
+      if (n < 32) seenLow |= bit;
+      else seenHigh |= bit;
+    }
+    if (how === FLOAT) {
+      if (p + 4 > limit) return false;
+      NUM[c] = dv.getFloat32(p, true);
+      p += 4;
+      PRESENT[c] = 1;
       continue;
     }
-    // Each field once: protobufjs merges or replaces a repeat, which the ordinary path does.
-    const bit = 1 << (n & 31);
-    if (n < 32 ? seenLow & bit : seenHigh & bit) return false;
-    if (n < 32) seenLow |= bit;
-    else seenHigh |= bit;
-    if (how === FLOAT) {
-      if (pos + 4 > limit) return false;
-      NUM[c] = float32(pos);
-      pos += 4;
-    } else if (how === VARINT || how === SINT32 || how === BOOL) {
-      const v = varint(limit);
-      if (v < 0 || v > Number.MAX_SAFE_INTEGER) return false;
-      // protobufjs reads 32-bit fields from the low 32 bits: larger values are left to it.
-      if (how === SINT32) {
-        if (v > 0xffffffff) return false;
-        NUM[c] = v % 2 === 0 ? v / 2 : -(v + 1) / 2;
-      } else if (how === BOOL) {
-        if (v > 0xffffffff) return false;
-        NUM[c] = v === 0 ? 0 : 1;
-      } else NUM[c] = v;
-    } else if (how === DOUBLE) {
-      if (pos + 8 > limit) return false;
-      NUM[c] = float64(pos);
-      pos += 8;
-    } else {
-      const length = varint(limit);
-      if (length < 0 || pos + length > limit) return false;
-      if (how === FLOATS) {
-        if (!floats(pos + length, c, COLUMNS[n]!)) return false;
-        continue;
-      }
-      if (!plainText(pos, pos + length)) return false;
-      START[c] = pos;
-      END[c] = pos += length;
+    if (how === DOUBLE) {
+      if (p + 8 > limit) return false;
+      NUM[c] = dv.getFloat64(p, true);
+      p += 8;
+      PRESENT[c] = 1;
+      continue;
     }
+    pos = p;
+    const v = varint(limit);
+    if (v < 0) return false;
+    if (how === VARINT) {
+      if (v > Number.MAX_SAFE_INTEGER) return false;
+      NUM[c] = v;
+    }
+    // protobufjs reads 32-bit fields from the low 32 bits: larger values are left to it.
+    else if (how === SINT32 || how === BOOL) {
+      if (v > 0xffffffff) return false;
+      NUM[c] = how === BOOL ? (v === 0 ? 0 : 1) : v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+    } else {
+      // Length-delimited: v is the length.
+      if (pos + v > limit) return false;
+      if (how === FLOATS) {
+        if (!floats(pos + v, c, COLUMNS[n]!)) return false;
+      } else if (how === EXTRAS) {
+        const member = extrasMember(pos + v, members++);
+        if (member === undefined) return false;
+        extras = extras ? `${extras},${member}` : member;
+      } else {
+        if (!plainText(pos, pos + v)) return false;
+        START[c] = pos;
+        END[c] = pos += v;
+        PRESENT[c] = 1;
+      }
+      p = pos;
+      continue;
+    }
+    p = pos;
     PRESENT[c] = 1;
   }
   extrasJson = members ? `{${extras}}` : null;
@@ -376,7 +378,7 @@ function writeColumns(out: BinaryRowWriter): void {
  */
 export function frameRowFromWire(wire: Uint8Array, out: BinaryRowWriter): { timeUs: number; row: Buffer } | undefined {
   input = wire;
-  pos = 0;
+  view = new DataView(wire.buffer, wire.byteOffset, wire.byteLength);
   PRESENT.fill(0);
   const plain = read() && fitsColumns();
   let result: { timeUs: number; row: Buffer } | undefined;
@@ -387,7 +389,9 @@ export function frameRowFromWire(wire: Uint8Array, out: BinaryRowWriter): { time
     NUM[TIME] = timeUs;
     result = { timeUs, row: out.row(COLUMN_COUNT, writeColumns) };
   }
-  input = EMPTY; // not kept alive by this module
+  // Not kept alive by this module.
+  input = EMPTY;
+  view = EMPTY_VIEW;
   extrasJson = null;
   return result;
 }

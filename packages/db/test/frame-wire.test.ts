@@ -70,6 +70,7 @@ describe('frame rows straight from the wire', () => {
     ['NUL in a string', bytes(identity, str(4, [0x61, 0, 0x62]))],
     ['no car id', bytes(str(1, 's'))],
     ['a varint too large for its column', bytes(identity, [(11 << 3) | 0, 0x80, 0x80, 0x80, 0x80, 0x08])],
+    ['a sequence beyond 2^53', bytes(identity, [(7 << 3) | 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10])],
     ['a gear beyond smallint', bytes(identity, [(25 << 3) | 0, 0x80, 0xf1, 0x04])],
     ['a negative enum (a 10-byte varint)', bytes(identity, [(2 << 3) | 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])],
     ['a truncated message', bytes(identity, [(12 << 3) | 5, 0, 0])],
