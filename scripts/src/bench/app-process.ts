@@ -11,6 +11,8 @@ export type LogLine = Record<string, unknown>;
 
 /** Output lines kept for error messages. */
 const TAIL_LINES = 60;
+/** USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS_PER_S = 100;
 /** SIGTERM first (apps shut down cleanly within SHUTDOWN_TIMEOUT_MS, default 8 s), SIGKILL after. */
 const STOP_GRACE_MS = 10_000;
 
@@ -80,6 +82,21 @@ export class AppProcess {
     try {
       const kb = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${this.pid}/status`, 'utf8'))?.[1];
       return kb === undefined ? null : Number(kb) * 1024;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * CPU time the process has used so far (user + system, /proc/<pid>/stat), in seconds, or null
+   * once it is gone. Unlike latency, CPU per frame hardly moves with other work on the machine.
+   */
+  cpuSeconds(): number | null {
+    try {
+      // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+      const stat = fs.readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
     } catch {
       return null;
     }

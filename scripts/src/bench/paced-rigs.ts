@@ -22,6 +22,8 @@ export interface PacedRigsOptions {
 export interface PacedRigsReport {
   /** Car frames handed to the sockets (steps × cars). */
   frames: number;
+  /** Datagrams handed to the sockets (every packet kind). */
+  datagrams: number;
   /** Frames per second actually offered, from the first step to the last. */
   offeredPerS: number;
   /** Latest a step went out after it fell due: the load generator's own lag. */
@@ -88,6 +90,7 @@ export class PacedRigs {
     const elapsedS = (lastSentAt - start + periodMs) / 1000;
     return {
       frames,
+      datagrams: this.senders.reduce((n, s) => n + s.stats.sent, 0),
       offeredPerS: frames / elapsedS,
       worstLateMs,
       sendErrors: this.senders.reduce((n, s) => n + s.stats.sendErrors, 0),

@@ -61,10 +61,14 @@ export interface StepResult {
    * growing because the pipeline takes frames at a fraction f of the offered rate shows as 1 − f.
    */
   latencySlope: number;
+  /** Datagrams the rigs sent and collector-f1 read from its socket (null for the bare relay): where frames were lost. */
+  datagrams: { sent: number; read: number } | null;
   /** The bridge's telemetry lag when the sending stopped (null where unknown). */
   lag: number | null;
   /** Peak resident memory of each process during the step, MB. */
   rssMb: Record<string, number>;
+  /** CPU each process used from the first send to the end of the drain, µs per frame sent. */
+  cpuUsPerFrame: Record<string, number>;
   loadAvg: string;
   /** Why the step was not sustained; null when it was. */
   notSustained: string | null;
@@ -210,6 +214,8 @@ class Runner {
       for (const p of this.pipeline.processes) rss.set(p.name, Math.max(rss.get(p.name) ?? 0, p.rssBytes() ?? 0));
     };
     const sampler = setInterval(sampleRss, 250);
+    const cpuBefore = this.pipeline.processes.map((p) => p.cpuSeconds() ?? NaN);
+    const readBefore = await this.pipeline.datagramsRead();
     const t0 = sharedClockMs();
     let sent;
     let lag: number | null;
@@ -222,6 +228,9 @@ class Runner {
       clearInterval(sampler);
       await load.stop();
     }
+    const cpuUsPerFrame = Object.fromEntries(this.pipeline.processes.map((p, i) => [p.name, Math.round((((p.cpuSeconds() ?? NaN) - cpuBefore[i]!) * 1e7) / sent.frames) / 10]));
+    const readAfter = await this.pipeline.datagramsRead();
+    const datagrams = readBefore === null || readAfter === null ? null : { sent: sent.datagrams, read: readAfter - readBefore };
     const loadAvg = os.loadavg()[0]!.toFixed(2);
     const report = await this.viewer.ask<StepReport>({ type: 'end-step' }, 'step-report');
     this.pipeline.assertRunning();
@@ -245,7 +254,9 @@ class Runner {
       lastSecondP50: percentile(lastSecond, 0.5),
       latencySlope: latencySlope(report, from, to),
       lag,
+      datagrams,
       rssMb: Object.fromEntries([...rss].map(([name, bytes]) => [name, Math.round(bytes / 1e5) / 10])),
+      cpuUsPerFrame,
       loadAvg,
       notSustained: null,
     };
@@ -401,10 +412,14 @@ function describeStep(s: StepResult): string {
   const rss = Object.entries(s.rssMb)
     .map(([name, mb]) => `${name} ${mb} MB`)
     .join(', ');
+  const cpu = Object.entries(s.cpuUsPerFrame)
+    .map(([name, us]) => `${name} ${us}`)
+    .join(', ');
   return (
     `${perS(s.rate)}/s: p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms, max ${ms(s.max)} ms, ${s.received.toLocaleString('en-US')}/${s.frames.toLocaleString('en-US')} frames arrived` +
+    (s.datagrams && s.datagrams.read < s.datagrams.sent ? `, collector-f1 read ${s.datagrams.read.toLocaleString('en-US')} of ${s.datagrams.sent.toLocaleString('en-US')} datagrams` : '') +
     (s.lag !== null ? `, bridge lag ${s.lag}` : '') +
-    `, RSS ${rss}, load ${s.loadAvg}` +
+    `, RSS ${rss}, CPU µs/frame ${cpu}, load ${s.loadAvg}` +
     (s.notSustained ? ` (not sustained: ${s.notSustained})` : '')
   );
 }
@@ -419,7 +434,8 @@ const common = (mode: PipelineMode) =>
   `${FRAMES_PER_RIG.toLocaleString('en-US')} frames/s per F1 rig (${CARS} cars × ${HZ} Hz, the simulator's F1Sender, steps staggered across rigs) over real UDP on 127.0.0.1; ` +
   `latency = viewer receive − the moment the sender handed the car-telemetry packet to its socket (one clock: viewer in a worker thread of the sender's process), per car frame matched by session, car and F1 frame identifier (= seq); ` +
   `${mode === 'embedded' ? 'embedded = apps/embedded/dist/main.js (database, db-writer, ws-bridge, aggregator, collector-f1 on the in-memory bus in one process)' : 'Kafka = ws-bridge, aggregator, db-writer, collector-f1 as separate processes (their dist/main.js) over librdkafka\'s mock cluster (3 brokers) or KAFKA_BROKERS'}, PostgreSQL with fsync off; ` +
-  `WS_BATCH_MS=0 (the default 300 ms batches telemetry for up to 300 ms, which alone would be the latency); bare = a UDP socket relaying each datagram to a bare ws server, one process`;
+  `WS_BATCH_MS=0 (the default 300 ms batches telemetry for up to 300 ms, which alone would be the latency); bare = a UDP socket relaying each datagram to a bare ws server, one process; ` +
+  `RSS = peak VmRSS of each process during the step; CPU µs/frame = a process's user + system time from the first send to the end of the drain over the frames sent (1,000,000 / it ≈ the frames/s one free core would carry, little moved by other work on the machine)`;
 
 /**
  * Why Kafka figures on the mock are not a broker's: librdkafka's mock answers a fetch that finds
@@ -472,7 +488,7 @@ export async function benchPipelineMaxRate(mode: PipelineMode, opts: Omit<Pipeli
       `${run.pipeline}: ${ended(ours)}; at its best step ${ours.best ? describeStep(ours.best) : 'none'}. Bare: ${ended(bare)}; best ${bare.best ? describeStep(bare.best) : 'none'}. ` +
       `Ramp ${RAMP.map(perS).join(', ')} frames/s, each step ${defaultTiming.warmupMs + defaultTiming.measureMs} ms (first ${defaultTiming.warmupMs} ms not measured), a failed step tried once more; ` +
       `sustained = ≥ 99.9 % of frames arrived, latency rising ≤ ${MAX_LATENCY_SLOPE * 1000} ms per second sent (least squares over the step) and the last second's p50 under ${MAX_BEHIND_MS} ms, bridge telemetry lag ≤ ${MAX_BEHIND_MS / 1000} s of frames when sending stopped. ` +
-      `RSS = peak VmRSS of each process during the step. ${common(mode)}.${mockCaveat(run.pipeline)}`,
+      `${common(mode)}.${mockCaveat(run.pipeline)}`,
   };
 }
 

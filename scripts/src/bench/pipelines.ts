@@ -28,6 +28,8 @@ export interface Pipeline {
   processes: AppProcess[];
   /** Telemetry messages the bridge has not consumed yet, or null where nothing tells. */
   telemetryLag(): Promise<number | null>;
+  /** F1 datagrams collector-f1 has read from its socket so far, or null where nothing tells. */
+  datagramsRead(): Promise<number | null>;
   /** Fails if a process of the pipeline died. */
   assertRunning(): void;
   stop(): Promise<void>;
@@ -87,6 +89,7 @@ async function startEmbeddedPipeline(databaseUrl: string): Promise<Pipeline> {
         const consumed = metricSum(text, 'pitwall_bus_consumed_messages_total', (l) => l.topic === 'telemetry' && l.group?.startsWith('pitwall-ws-bridge') === true);
         return produced - consumed;
       },
+      datagramsRead: async () => datagramsRead(healthPort),
       assertRunning: () => app.assertRunning(),
       stop: () => app.stop(),
     };
@@ -111,6 +114,7 @@ async function startKafkaPipeline(databaseUrl: string): Promise<Pipeline> {
     }
     const [bridge, , , collector] = processes as [AppProcess, AppProcess, AppProcess, AppProcess];
     const bridgeHealthPort = await bridge.loggedPort(HEALTH_LOG, 1000);
+    const collectorHealthPort = await collector.loggedPort(HEALTH_LOG, 1000);
     const wsPort = await bridge.loggedPort(WS_LOG, 1000);
     const f1Port = await collector.loggedPort(F1_LOG, 1000);
     const telemetry = catalogue.find((t) => t.role === 'telemetry')!.name;
@@ -121,6 +125,7 @@ async function startKafkaPipeline(databaseUrl: string): Promise<Pipeline> {
       processes,
       // The bridge's consumer reports its lag per partition as of its last fetch.
       telemetryLag: async () => metricSum(await metricsText(bridgeHealthPort), 'pitwall_kafka_consumer_lag_messages', (l) => l.topic === telemetry),
+      datagramsRead: async () => datagramsRead(collectorHealthPort),
       assertRunning: () => processes.forEach((p) => p.assertRunning()),
       stop: async () => {
         // The collector first, the bridge last: producers before their consumers.
@@ -146,6 +151,7 @@ export async function startBareRelay(): Promise<Pipeline> {
       wsUrl: `ws://127.0.0.1:${ports.wsPort as number}/`,
       processes: [relay],
       telemetryLag: async () => null,
+      datagramsRead: async () => null,
       assertRunning: () => relay.assertRunning(),
       stop: () => relay.stop(),
     };
@@ -159,6 +165,10 @@ async function metricsText(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new Error(`GET /metrics on port ${port}: HTTP ${res.status}`);
   return res.text();
+}
+
+async function datagramsRead(healthPort: number): Promise<number> {
+  return metricSum(await metricsText(healthPort), 'pitwall_collector_datagrams_received_total', (l) => l.source === 'f1');
 }
 
 /** Sum of a metric's samples (Prometheus text format) whose labels `match` accepts. */
