@@ -10,6 +10,21 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
+/**
+ * INVALID_REQUEST is fatal to kafkajs. librdkafka's mock cluster sends it for a SyncGroup that
+ * races another member's session expiry (a real coordinator answers REBALANCE_IN_PROGRESS or
+ * UNKNOWN_MEMBER_ID there), and a consumer that crashes on it and restarts leaves a dead member
+ * that sets up the same race for the next one: the fleet test's db-writers crash-looped for
+ * minutes after one SIGKILL. Retrying is always safe (the request is resent, a consumer rejoins in
+ * process) and a request that really is malformed still fails after the retries.
+ */
+function retryInvalidRequest(): void {
+  const table = (require('kafkajs/src/protocol/error') as { errorCodes: { code: number; retriable: boolean }[] }).errorCodes;
+  const entry = table.find((e) => e.code === 42);
+  if (entry) entry.retriable = true;
+}
+retryInvalidRequest();
+
 /** The one place a kafkajs client is built, so every producer/consumer/admin logs and retries alike. */
 export function createKafkaClient(settings: KafkaSettings, logger: Logger, opts: ClientOptions = {}): Kafka {
   return new Kafka({
