@@ -102,7 +102,8 @@ export async function runMain(name: string, start: (ctx: ServiceContext) => Prom
     stopping = true;
     lifecycle = 'stopping';
     const began = Date.now();
-    logger.info('shutting down', { signal, timeoutMs: shutdownTimeoutMs });
+    // The pid tells PM2's merged per-app logs apart, instance by instance.
+    logger.info('shutting down', { signal, timeoutMs: shutdownTimeoutMs, pid: process.pid });
     const timer = setTimeout(() => {
       logger.error('shutdown timed out; exiting with work possibly uncommitted (it will be redelivered)', { timeoutMs: shutdownTimeoutMs });
       void flushLogs(logger).then(() => process.exit(1));
@@ -119,7 +120,7 @@ export async function runMain(name: string, start: (ctx: ServiceContext) => Prom
     }
     clearTimeout(timer);
     if (failure) code = 1;
-    logger.info('stopped', { ms: Date.now() - began, code });
+    logger.info('stopped', { ms: Date.now() - began, code, pid: process.pid });
     await flushLogs(logger);
     process.exit(code);
   };
