@@ -1,3 +1,5 @@
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { health } from './metrics';
 import { Pm2, type Pm2Process } from './pm2';
@@ -90,4 +92,26 @@ export class Fleet {
     const all = await this.pm2.list();
     return name ? all.filter((p) => p.name === name) : all;
   }
+}
+
+/** Fails up front, naming the port, when something (a running `npm start`?) holds one the fleet needs. */
+export async function assertPortsFree(tcp: number[], udp: number[]): Promise<void> {
+  const busy: string[] = [];
+  for (const port of tcp) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+    });
+    if (!free) busy.push(`tcp ${port}`);
+  }
+  for (const port of udp) {
+    const free = await new Promise<boolean>((resolve) => {
+      const socket = dgram.createSocket('udp4');
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '0.0.0.0', () => socket.close(() => resolve(true)));
+    });
+    if (!free) busy.push(`udp ${port}`);
+  }
+  if (busy.length) throw new Error(`ports the fleet needs are in use: ${busy.join(', ')} (is \`npm start\` or another fleet running?)`);
 }
