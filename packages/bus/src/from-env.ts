@@ -33,6 +33,10 @@ export function busFromEnv(
     const groupTuning = {
       sessionTimeoutMs,
       heartbeatIntervalMs: ctx.env.int('KAFKA_HEARTBEAT_INTERVAL_MS', { default: Math.min(3000, Math.floor(sessionTimeoutMs / 3)), min: 100, max: sessionTimeoutMs }),
+      // How long a fetch waits for data. A broker answers as soon as data arrives, so this only
+      // bounds an idle poll; librdkafka's mock cluster always waits it out, so a latency
+      // measurement over the mock sets it low.
+      maxWaitTimeMs: ctx.env.int('KAFKA_FETCH_MAX_WAIT_MS', { default: 1000, min: 1, max: 60_000 }),
     };
     return {
       bus: new KafkaBus({

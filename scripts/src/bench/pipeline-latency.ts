@@ -444,7 +444,7 @@ const common = (mode: PipelineMode) =>
  */
 const mockCaveat = (pipeline: string) =>
   pipeline.includes('mock')
-    ? ' On the mock cluster a fetch that finds its partitions empty is answered only after the consumer\'s whole max wait (1 s, kafkajs maxWaitTimeInMs in @pitwall/kafka), even when frames arrive meanwhile; a real broker answers as soon as data arrives, so these latencies are the mock\'s, an upper bound (set KAFKA_BROKERS for a real cluster).'
+    ? ' On the mock cluster a fetch that finds its partitions empty is answered only after the consumer\'s whole max wait, even when frames arrive meanwhile (a real broker answers as soon as data arrives), so the apps run with KAFKA_FETCH_MAX_WAIT_MS=5 here (default 1000: with it, p50 was ~0.3–0.5 s and p99 ~1 s at 1,000 frames/s). At 10,000 frames/s the four apps need ~185 µs of CPU per frame together (see CPU µs/frame), 1.85 cores, beside the mock, PostgreSQL and the load generator on this 2-core machine: the step cannot be sustained here, whatever the latency.'
     : '';
 
 export async function benchPipelineLatency(mode: PipelineMode, opts: Omit<PipelineRunOptions, 'mode'> = {}): Promise<BenchResult> {

@@ -103,7 +103,9 @@ async function startKafkaPipeline(databaseUrl: string): Promise<Pipeline> {
   const catalogue = topicCatalogue();
   let mock: MockCluster | null = null;
   const brokers = process.env.KAFKA_BROKERS || (mock = await startMockCluster({ brokers: 3, topics: catalogue.map((t) => ({ name: t.name, partitions: t.partitions })) })).bootstrap.join(',');
-  const env = { ...baseEnv(databaseUrl), KAFKA_BROKERS: brokers };
+  // librdkafka's mock answers an empty fetch only after the full max wait (1 s by default), where a
+  // broker answers when data arrives: against the mock a short wait stands in for that.
+  const env = { ...baseEnv(databaseUrl), KAFKA_BROKERS: brokers, ...(mock ? { KAFKA_FETCH_MAX_WAIT_MS: '5' } : {}) };
   const processes: AppProcess[] = [];
   try {
     // Consumers first, so nothing collector-f1 publishes waits for its reader.
