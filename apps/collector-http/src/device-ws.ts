@@ -6,7 +6,7 @@ import { nowMicros, type TelemetryFrame } from '@pitwall/proto';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { tokenOf, type TokenAuth } from './auth';
 import type { CollectorHttpConfig } from './config';
-import { readEnvelope } from './envelope';
+import { readEnvelope, type Envelope } from './envelope';
 import { decodeFrameBytes } from './framing';
 import { PointError, type PointDefaults as Origin } from '@pitwall/channel-map';
 import { transportSource, type Intake } from './intake';
@@ -203,9 +203,17 @@ export class DeviceGateway {
     } catch (err) {
       return this.refuse(state, undefined, err, null);
     }
-    const env = readEnvelope(parsed);
+    let env: Envelope;
+    try {
+      env = readEnvelope(parsed);
+    } catch (err) {
+      return this.refuse(state, (parsed as { id?: unknown }).id, err, null);
+    }
     if (env.kind === 'heartbeat') return this.reply(state, { type: 'heartbeat_ack', id: env.id ?? null, serverTime: new Date(this.clock()).toISOString() });
     if (env.kind === 'register') return this.register(state, env.id, env.deviceId);
+    if (env.kind === 'other') {
+      return this.refuse(state, env.id, new PointError('type', `unknown message type ${JSON.stringify(env.type)}; send telemetry_data, a point, points, register_device or heartbeat`), null);
+    }
     const nowUs = nowMicros();
     const frames: TelemetryFrame[] = [];
     for (let i = 0; i < env.points.length; i++) {

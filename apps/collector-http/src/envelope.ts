@@ -1,3 +1,5 @@
+import { PointError } from '@pitwall/channel-map';
+
 /**
  * The message shapes WebSocket peers send, reduced to points for the mapping. Shared by the device
  * push endpoint and the partner feed client, so a device and a feed speaking the same shape are
@@ -16,7 +18,12 @@
 export type Envelope =
   | { kind: 'heartbeat'; id: unknown }
   | { kind: 'register'; id: unknown; deviceId: string | undefined }
-  | { kind: 'points'; id: unknown; points: unknown[] };
+  | { kind: 'points'; id: unknown; points: unknown[] }
+  /** A message of another `type` (the seed feed's insight_update, a device's typo): no points. */
+  | { kind: 'other'; id: unknown; type: string };
+
+/** Message types that carry points; a message with any other `type` is not a point. */
+const POINT_TYPES = new Set(['telemetry_update', 'telemetry_data', 'telemetry']);
 
 const envelopeKeys = new Set(['type', 'id', 'msgId', 'msg_id', 'data', 'points', 'frames', 'cars']);
 
@@ -36,6 +43,7 @@ function withDefaults(points: unknown[], outer: Record<string, unknown>): unknow
   return points.map((p) => (typeof p === 'object' && p !== null && !Array.isArray(p) ? { ...d, ...(p as object) } : p));
 }
 
+/** Reads one message; a typed telemetry message without usable data throws a PointError. */
 export function readEnvelope(message: unknown): Envelope {
   if (Array.isArray(message)) return { kind: 'points', id: undefined, points: message };
   if (typeof message !== 'object' || message === null) return { kind: 'points', id: undefined, points: [message] };
@@ -46,8 +54,11 @@ export function readEnvelope(message: unknown): Envelope {
     const device = o.imei ?? o.deviceId ?? o.device_id;
     return { kind: 'register', id, deviceId: typeof device === 'string' || typeof device === 'number' ? String(device) : undefined };
   }
+  if (o.type !== undefined && !POINT_TYPES.has(String(o.type))) return { kind: 'other', id, type: String(o.type) };
   const list = Array.isArray(o.points) ? o.points : Array.isArray(o.frames) ? o.frames : Array.isArray(o.cars) ? o.cars : Array.isArray(o.data) ? o.data : undefined;
   if (list) return { kind: 'points', id, points: withDefaults(list, o) };
   if (typeof o.data === 'object' && o.data !== null) return { kind: 'points', id, points: withDefaults([o.data], o) };
+  // A typed telemetry message without its data is a broken one, not a point named "telemetry_data".
+  if (o.type !== undefined) throw new PointError('data', `a ${String(o.type)} message needs data: a point object or an array of points`);
   return { kind: 'points', id, points: [message] };
 }

@@ -118,6 +118,17 @@ describe('device WebSocket /ws/ingest', () => {
     expect((await devices(h)).devices['device/x']!.errors).toBe(2);
   });
 
+  test('a message of an unknown type, or a telemetry message without data, is refused, not stored as an empty point', async () => {
+    h = await startHarness();
+    const d = await open('?device=x');
+    d.ws.send(JSON.stringify({ id: 1, type: 'what' }));
+    expect(await d.next('error')).toMatchObject({ id: 1, error: 'invalid_point', field: 'type' });
+    d.ws.send(JSON.stringify({ id: 2, type: 'telemetry_data', data: 'x' }));
+    expect(await d.next('error')).toMatchObject({ id: 2, error: 'invalid_point', field: 'data' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(h.frames).toHaveLength(0);
+  });
+
   test('no ack before the bus acknowledged', async () => {
     h = await startHarness({ gated: true, bus: { defaultPartitions: 1, maxMessagesPerPartition: 1 } });
     const d = await open('?device=slow');

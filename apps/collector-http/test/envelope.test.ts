@@ -39,3 +39,14 @@ describe('seed message shapes', () => {
     expect(readEnvelope({ type: 'register_device', imei: 12345 })).toEqual({ kind: 'register', id: undefined, deviceId: '12345' });
   });
 });
+
+describe('messages that carry no points', () => {
+  test('another type is named, not read as a point (the seed feed also sends insight_update)', () => {
+    expect(readEnvelope({ type: 'insight_update', data: [{ chassis: 'GR86-1', lap: 3 }] })).toEqual({ kind: 'other', id: undefined, type: 'insight_update' });
+  });
+
+  test('a telemetry message without data is refused, naming the field', () => {
+    expect(() => readEnvelope({ type: 'telemetry_data', data: 'x' })).toThrow(/^data: a telemetry_data message needs data/);
+    expect(() => readEnvelope({ type: 'telemetry' })).toThrow(/^data:/);
+  });
+});
