@@ -1,7 +1,6 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { health } from './metrics';
 import { Pm2, type Pm2Process } from './pm2';
 
 /** One app of ecosystem.config.js and the health ports of its instances. */
@@ -27,6 +26,16 @@ export function ecosystemApps(projectRoot: string): FleetApp[] {
     // increment_var gives instance i the port base + i.
     return { name: a.name, instances: a.instances, healthPorts: Array.from({ length: a.instances }, (_, i) => base + i) };
   });
+}
+
+/** An app's /health answer, or null while it does not answer. */
+export async function health(port: number): Promise<{ status: string; checks?: Record<string, { status: string; detail?: unknown }> } | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(3000) });
+    return (await res.json()) as { status: string };
+  } catch {
+    return null;
+  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,20 +1,14 @@
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { seededRandom } from '@pitwall/seeded-random';
 import WebSocket from 'ws';
 import { s3Client } from './sources';
 
 /** Deterministic junk, so a failure reproduces. */
 function junk(seed: number, length: number): Buffer {
-  const out = Buffer.alloc(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
+  const random = seededRandom(seed);
+  return Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
 }
 
 /** Bad datagrams at a UDP port: random bytes, empty, truncated headers, text. Returns the count sent. */

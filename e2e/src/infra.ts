@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startLocalS3, type LocalS3 } from '@pitwall/collector-s3';
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@pitwall/db';
+import { freePort, startEmbeddedPostgres, TEST_SETTINGS, type EmbeddedPostgres } from '@pitwall/db';
 import { topicCatalogue } from '@pitwall/kafka';
 import { startMockCluster, type MockCluster } from '@pitwall/kafka-mock';
 
@@ -86,8 +86,8 @@ export async function startInfrastructure(opts: { workDir: string; env?: NodeJS.
 
 async function restartablePostgres(dataDir: string): Promise<RestartablePostgres & { connectionString: string }> {
   const port = await freePort();
-  // Durability off: the run's data is thrown away, and fsync on 2 shared cores is the slow part.
-  const settings = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '100' };
+  // The tests' settings (durability off), with room for the whole fleet's pools.
+  const settings = { ...TEST_SETTINGS, max_connections: '100' };
   let server: EmbeddedPostgres | null = await startEmbeddedPostgres({ dataDir, port, settings });
   const connectionString = server.connectionString;
   return {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -82,7 +82,6 @@ export class Pm2 {
   async daemonPid(): Promise<number | null> {
     const out = await this.cli(['ping']).catch(() => '');
     if (!out) return null;
-    const { readFileSync } = await import('node:fs');
     try {
       return Number(readFileSync(path.join(this.home, 'pm2.pid'), 'utf8').trim());
     } catch {

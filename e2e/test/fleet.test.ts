@@ -5,13 +5,13 @@ import { promisify } from 'node:util';
 import { EnvReader } from '@pitwall/config';
 import { KafkaAdmin, kafkaSettingsFromEnv, topicCatalogue } from '@pitwall/kafka';
 import { silentLogger } from '@pitwall/logger';
+import { fetchMetricsText, metricSum } from '@pitwall/metrics';
 import { Source } from '@pitwall/proto';
 import { F1_CAR, F1Sender } from '@pitwall/simulator';
 import { Pool } from 'pg';
 import { assertPortsFree, Fleet, sleep, waitFor } from '../src/fleet';
 import { brokenGame, dropBadObjects, floodDeviceWs, floodHttp, floodUdp } from '../src/floods';
 import { makeWorkDir, startInfrastructure, type Infrastructure } from '../src/infra';
-import { scrape, sumOf } from '../src/metrics';
 import { Pm2, type Pm2Process } from '../src/pm2';
 import {
   driveDeviceWs,
@@ -112,8 +112,8 @@ async function storedForSession(sessionId: string): Promise<{ rows: number; dist
   return rows[0]!;
 }
 
-async function metricOf(port: number, name: string, where: Record<string, string> = {}): Promise<number> {
-  return sumOf(await scrape(port), name, where);
+async function metricOf(port: number, name: string): Promise<number> {
+  return metricSum(await fetchMetricsText(port), name);
 }
 
 const framesPublished = (app: string) => metricOf(fleet.app(app).healthPorts[0]!, 'pitwall_collector_frames_published_total');
@@ -380,7 +380,7 @@ describe('the PM2 fleet end to end', () => {
   });
 
   it('a viewer that stops reading is cut off without slowing the others', async () => {
-    const before = await scrape(fleet.app('pitwall-ws-bridge').healthPorts[0]!);
+    const before = await fetchMetricsText(fleet.app('pitwall-ws-bridge').healthPorts[0]!);
     const stalled = await connectStalledViewer(VIEWER_URL);
     const pointsBefore = viewer.points;
     const figure = await throughFault('a viewer stops reading', async () => {
@@ -397,9 +397,10 @@ describe('the PM2 fleet end to end', () => {
       }, SETTLE_MS);
       return { note: `burst of ${burst.reduce((n, r) => n + r.carSamples, 0)} frames in 10 s (all stored)` };
     });
-    const after = await scrape(fleet.app('pitwall-ws-bridge').healthPorts[0]!);
-    const dropped = sumOf(after, 'pitwall_ws_telemetry_dropped_total') - sumOf(before, 'pitwall_ws_telemetry_dropped_total');
-    const cutOff = sumOf(after, 'pitwall_ws_viewers_disconnected_total', { reason: 'not_reading' }) - sumOf(before, 'pitwall_ws_viewers_disconnected_total', { reason: 'not_reading' });
+    const after = await fetchMetricsText(fleet.app('pitwall-ws-bridge').healthPorts[0]!);
+    const dropped = metricSum(after, 'pitwall_ws_telemetry_dropped_total') - metricSum(before, 'pitwall_ws_telemetry_dropped_total');
+    const notReading = (l: Record<string, string>) => l.reason === 'not_reading';
+    const cutOff = metricSum(after, 'pitwall_ws_viewers_disconnected_total', notReading) - metricSum(before, 'pitwall_ws_viewers_disconnected_total', notReading);
     const bridge = (await fleet.processes('pitwall-ws-bridge'))[0]!;
     figure.note += `; stalled viewer: ${dropped} telemetry updates dropped for it, ${cutOff} viewer cut off; reading viewer got ${viewer.points - pointsBefore} points, never disconnected; bridge RSS ${(bridge.memoryBytes / 1e6).toFixed(0)} MB`;
     stalled.ws.terminate();

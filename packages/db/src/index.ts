@@ -20,5 +20,5 @@ export { readOffsets, type PartitionOffset } from './offsets';
 export { frameTimeUs, FRAME_COLUMNS } from './frames';
 export { FrameRow, frameRowCodec } from './frame-row';
 export { createPool, type CreatePoolOptions } from './pool';
-export { startTestPostgres, type TestPostgres, type TestDatabase } from './testing';
+export { startTestPostgres, TEST_SETTINGS, type TestPostgres, type TestDatabase } from './testing';
 export { listSessions, readLaps, readFrames, downsampledFrames, frameTimeRange, frameFromRow, type SessionSummary, type FrameRange } from './history';

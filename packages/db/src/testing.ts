@@ -20,7 +20,7 @@ export interface TestPostgres {
 }
 
 /** Durability off: test data is thrown away, and fsync on 2 shared cores is the slow part. */
-const TEST_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '60' };
+export const TEST_SETTINGS = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '60' };
 
 /**
  * One throw-away PostgreSQL server for a test file (own port, own data directory under the OS

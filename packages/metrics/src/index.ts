@@ -109,3 +109,4 @@ function sumMatching(data: { values: { value: number; labels: Partial<Labels> }[
   }
   return sum;
 }
+export { metricSum, fetchMetricsText } from './exposition';

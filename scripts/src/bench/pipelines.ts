@@ -15,6 +15,7 @@
  */
 import * as path from 'node:path';
 import { topicCatalogue } from '@pitwall/kafka';
+import { fetchMetricsText, metricSum } from '@pitwall/metrics';
 import { startMockCluster, type MockCluster } from '@pitwall/kafka-mock';
 import { AppProcess, stopAll } from './app-process';
 
@@ -84,7 +85,7 @@ async function startEmbeddedPipeline(databaseUrl: string): Promise<Pipeline> {
       processes: [app],
       // The in-memory bus counts what it took and what each group handled.
       telemetryLag: async () => {
-        const text = await metricsText(healthPort);
+        const text = await fetchMetricsText(healthPort);
         const produced = metricSum(text, 'pitwall_bus_produced_messages_total', (l) => l.topic === 'telemetry');
         const consumed = metricSum(text, 'pitwall_bus_consumed_messages_total', (l) => l.topic === 'telemetry' && l.group?.startsWith('pitwall-ws-bridge') === true);
         return produced - consumed;
@@ -126,7 +127,7 @@ async function startKafkaPipeline(databaseUrl: string): Promise<Pipeline> {
       wsUrl: `ws://127.0.0.1:${wsPort}/ws/realtime`,
       processes,
       // The bridge's consumer reports its lag per partition as of its last fetch.
-      telemetryLag: async () => metricSum(await metricsText(bridgeHealthPort), 'pitwall_kafka_consumer_lag_messages', (l) => l.topic === telemetry),
+      telemetryLag: async () => metricSum(await fetchMetricsText(bridgeHealthPort), 'pitwall_kafka_consumer_lag_messages', (l) => l.topic === telemetry),
       datagramsRead: async () => datagramsRead(collectorHealthPort),
       assertRunning: () => processes.forEach((p) => p.assertRunning()),
       stop: async () => {
@@ -163,25 +164,7 @@ export async function startBareRelay(): Promise<Pipeline> {
   }
 }
 
-async function metricsText(port: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`GET /metrics on port ${port}: HTTP ${res.status}`);
-  return res.text();
-}
-
 async function datagramsRead(healthPort: number): Promise<number> {
-  return metricSum(await metricsText(healthPort), 'pitwall_collector_datagrams_received_total', (l) => l.source === 'f1');
+  return metricSum(await fetchMetricsText(healthPort), 'pitwall_collector_datagrams_received_total', (l) => l.source === 'f1');
 }
 
-/** Sum of a metric's samples (Prometheus text format) whose labels `match` accepts. */
-export function metricSum(text: string, name: string, match: (labels: Record<string, string>) => boolean): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
-    if (match(labels)) sum += Number(m[3]);
-  }
-  return sum;
-}

@@ -1,6 +1,6 @@
-// How the pipeline benchmark reads the apps' /metrics: the sum of one metric's samples whose
-// labels match, from the Prometheus text exposition the apps serve.
-import { metricSum } from '../src/bench/pipelines';
+// How the fleet test and the pipeline benchmarks read the apps' /metrics: the sum of one metric's
+// samples whose labels match, from the Prometheus text exposition the apps serve.
+import { metricSum } from '../src';
 
 const text = [
   '# HELP pitwall_kafka_consumer_lag_messages Messages behind the partition end, as of the last fetch',
