@@ -45,6 +45,12 @@ export interface KafkaConsumerOptions {
   /** Group session timeout. Default 30 s. */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /**
+   * Longest stop() waits, once the batch in progress has committed, for kafkajs to leave the group.
+   * kafkajs's stop waits out a pending group join (a broker may hold one for up to the session
+   * timeout); past this the member is left to expire, owning nothing uncommitted. Default 3 s.
+   */
+  leaveTimeoutMs?: number;
   /** Longest a fetch waits for data. Default 1 s. */
   maxWaitTimeMs?: number;
   /** Bytes fetched per partition per request. Default 1 MiB. */
@@ -82,6 +88,8 @@ export class KafkaConsumer {
   private readonly backoff = new Map<string, { delayMs: number; timer: NodeJS.Timeout | null }>();
   private running = false;
   private stopped = false;
+  /** Handler calls in progress: stop() lets them finish (and commit) before anything else. */
+  private readonly inFlight = new Set<Promise<void>>();
   /** Group joins so far: an assignment callback of an older one gives way to the newer. */
   private generation = 0;
   /** Ends the current onAssigned retry wait early (on stop or a newer group join). */
@@ -131,7 +139,7 @@ export class KafkaConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.onBatch(payload, handler),
+      eachBatch: (payload) => this.tracked(this.onBatch(payload, handler)),
     });
   }
 
@@ -164,25 +172,47 @@ export class KafkaConsumer {
     return this.owned.map((tp) => ({ ...tp }));
   }
 
-  /** Lets the batch in progress finish and commit, then leaves the group. */
+  /**
+   * Lets the batch in progress finish and commit, then leaves the group, waiting at most
+   * leaveTimeoutMs for that: a rebalance pending at the time must not hold up a shutdown.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     for (const b of this.backoff.values()) if (b.timer) clearTimeout(b.timer);
-    // kafkajs stop waits for the batch in progress (which commits itself) before leaving the group.
     this.wake();
-    await this.consumer.stop();
+    const stopping = this.consumer.stop();
+    await Promise.allSettled([...this.inFlight]);
+    const left = await settlesWithin(stopping, this.opts.leaveTimeoutMs ?? 3000);
     const lost = this.owned;
     this.owned = [];
     try {
       if (lost.length > 0) await this.opts.onRevoked?.(lost);
     } finally {
-      await this.consumer.disconnect();
       this.running = false;
+      if (left) {
+        await this.consumer.disconnect();
+      } else {
+        this.opts.logger.warn('left without waiting for the pending group join; the broker will expire this member', {
+          group: this.opts.groupId,
+          waitedMs: this.opts.leaveTimeoutMs ?? 3000,
+        });
+        // kafkajs leaves the group once the join returns; its connections close after that.
+        void stopping.then(() => this.consumer.disconnect()).catch((err: unknown) => this.opts.logger.warn('disconnecting after a late leave failed', { group: this.opts.groupId, err }));
+      }
     }
   }
 
+  private tracked(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    const untrack = () => void this.inFlight.delete(work);
+    work.then(untrack, untrack);
+    return work;
+  }
+
   private onGroupJoin(memberAssignment: Record<string, number[]>): void {
+    // A join that completes after stop() gave up waiting for it assigns nothing to a stopped consumer.
+    if (this.stopped) return;
     this.rebalances.inc(this.labels);
     const next = Object.entries(memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => ({ topic, partition })));
     const nextKeys = new Set(next.map((tp) => tpKey(tp.topic, tp.partition)));
@@ -312,6 +342,17 @@ export class KafkaConsumer {
     }
     for (const [topic, partitions] of byTopic(pause)) this.consumer.pause([{ topic, partitions }]);
     for (const [topic, partitions] of byTopic(resume)) this.consumer.resume([{ topic, partitions }]);
+  }
+}
+
+/** Whether `work` settled (a rejection is rethrown) within `ms`. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -24,6 +24,7 @@ describe('KafkaBus over the wire', () => {
       { name: 'seek-retry', partitions: 3 },
       { name: 'retry', partitions: 1 },
       { name: 'stop', partitions: 1 },
+      { name: 'join', partitions: 2 },
       { name: 'outage', partitions: 6 },
       { name: 'pause', partitions: 2 },
       { name: 'small', partitions: 2 },
@@ -259,12 +260,60 @@ describe('KafkaBus over the wire', () => {
     expect((await committed('stop-g', topic)).get(0)).toBe(8);
   });
 
+  it('stop() does not wait out a pending group join, and the group carries on without the member', async () => {
+    if (!cluster.mock) {
+      console.warn('pending-join stop test skipped: it needs a join the broker holds, as the mock cluster does (KAFKA_BROKERS is set)');
+      return;
+    }
+    // The mock holds a join whose membership changed for session timeout − 1 s: 11 s here.
+    const slowJoins = new KafkaBus({
+      settings: cluster.settings,
+      catalogue: topicCatalogue(),
+      logger: silentLogger(),
+      metrics: new Metrics('wire-test-join'),
+      groupTuning: { ...fastGroup, sessionTimeoutMs: 12_000 },
+    });
+    const topic = cluster.topic('join');
+    try {
+      await fillPartitions(topic, 2, 10);
+      const seenByA: string[] = [];
+      const seenByB: string[] = [];
+      const a = slowJoins.consumer({ groupId: 'join-g', topics: [topic] });
+      await a.run(async (batch) => void seenByA.push(...batch.messages.map((m) => m.value.toString())));
+      await waitFor('member a consuming both partitions', () => seenByA.length === 20);
+      const b = slowJoins.consumer({ groupId: 'join-g', topics: [topic] });
+      void b.run(async (batch) => void seenByB.push(...batch.messages.map((m) => `${m.partition}:${m.value.toString()}`)));
+      // a learns of the rebalance on its next heartbeat (500 ms) and rejoins; the join is then held.
+      await new Promise((r) => setTimeout(r, 2000));
+      const started = Date.now();
+      await a.stop();
+      const stopMs = Date.now() - started;
+      // Still pending when a gave up on it: b has been assigned nothing yet.
+      expect(b.assignment()).toEqual([]);
+      // Within the default leave wait (3 s) plus margin, far below the 11 s the join is held.
+      expect(stopMs).toBeLessThan(6000);
+      expect([...(await committed('join-g', topic)).values()]).toEqual([10, 10]);
+
+      // b ends up with both partitions and every message after a's commits. (A batch whose commit
+      // met the next rebalance is delivered again: at least once, as the contract says.)
+      const late = Array.from({ length: 20 }, (_, i) => `late-${i}`);
+      await slowJoins.producer().send(topic, late.map((v) => ({ key: v, value: enc(v) })));
+      await waitFor('member b owning both partitions', () => b.assignment().length === 2, 60_000);
+      await waitFor('the late messages', () => late.every((v) => seenByB.some((s) => s.endsWith(`:${v}`))), 30_000);
+      expect(seenByB.filter((s) => !late.some((v) => s.endsWith(`:${v}`)))).toEqual([]);
+    } finally {
+      await slowJoins.close();
+    }
+  });
+
   it('loses nothing the producer acknowledged while a broker goes down and comes back', async () => {
     if (!cluster.mock) {
       console.warn('broker outage test skipped: fault injection needs the mock cluster (KAFKA_BROKERS is set)');
       return;
     }
     const topic = cluster.topic('outage');
+    // The mock places each partition's leader at random; pin them so broker 1 surely leads some.
+    for (let p = 0; p < 6; p++) await cluster.mock.setLeader(topic, p, (p % 3) + 1);
     const producer = bus.producer({ lingerMs: 5, maxBufferedMessages: 500 });
     const acked: string[] = [];
     const failed: string[] = [];
