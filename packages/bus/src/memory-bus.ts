@@ -258,6 +258,9 @@ export class MemoryBus implements Bus {
 
 class MemoryProducer implements Producer {
   private waiting = 0;
+  /** Sends not yet settled, and the settling of the latest: the next send queues behind it. */
+  private unsettled = 0;
+  private last: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly produced;
   private readonly bufferedGauge;
@@ -274,11 +277,28 @@ class MemoryProducer implements Producer {
     return this.waiting;
   }
 
-  async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    if (this.closed) throw new Error(`producer closed: cannot send ${messages.length} messages to ${topic}`);
-    const parts = this.bus.topic(topic);
+  send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`producer closed: cannot send ${messages.length} messages to ${topic}`));
+    let parts: MemoryPartition[];
+    try {
+      parts = this.bus.topic(topic);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.waiting += messages.length;
     this.bufferedGauge.set(this.waiting);
+    // In order, as a Kafka producer: a send never overtakes one still waiting for room.
+    const append = () => this.append(topic, parts, messages);
+    const sent = this.unsettled === 0 ? append() : this.last.then(append);
+    this.unsettled++;
+    this.last = sent.then(
+      () => void this.unsettled--,
+      () => void this.unsettled--,
+    );
+    return sent;
+  }
+
+  private async append(topic: string, parts: MemoryPartition[], messages: OutgoingMessage[]): Promise<void> {
     try {
       let rr = 0;
       for (const msg of messages) {

@@ -42,7 +42,11 @@ export class FramePublisher {
   private queue: Uint8Array[] = [];
   private keys: string[] = [];
   private head = 0;
-  private pumping: Promise<void> | null = null;
+  /** Offered batches handed to the producer and not yet acknowledged; they never reject. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private handOverScheduled = false;
+  /** Set while the producer is full and a hand-over waits for room. */
+  private waitingForRoom = false;
   private readonly maxQueued: number;
   private readonly maxBatch: number;
   private readonly published;
@@ -73,7 +77,11 @@ export class FramePublisher {
     }
     this.queue.push(codecs.frame.encode(frame));
     this.keys.push(frame.sessionId!);
-    if (!this.pumping) this.pumping = this.pump();
+    // One hand-over per synchronous run of offers (a datagram's cars go as one send).
+    if (!this.handOverScheduled && !this.waitingForRoom) {
+      this.handOverScheduled = true;
+      queueMicrotask(() => this.handOver());
+    }
   }
 
   /** Publish and wait for acknowledgement of every frame; BusBusyError when the bus pushes back. */
@@ -96,32 +104,53 @@ export class FramePublisher {
 
   /** Resolves when every offered frame has been acknowledged (or dropped). */
   async drain(): Promise<void> {
-    while (this.pumping) await this.pumping;
+    for (;;) {
+      this.handOver();
+      if (this.inFlight.size === 0 && this.queuedFrames === 0) return;
+      await (this.inFlight.size > 0 ? Promise.race(this.inFlight) : roomPoll());
+    }
   }
 
-  private async pump(): Promise<void> {
-    try {
-      while (this.queuedFrames > 0) {
-        const end = Math.min(this.head + this.maxBatch, this.queue.length);
-        const messages = [];
-        for (let i = this.head; i < end; i++) messages.push({ key: this.keys[i]!, value: this.queue[i]! });
-        this.head = end;
-        this.compact();
-        this.queued.set(this.queuedFrames, { source: this.opts.source });
-        try {
-          await this.opts.producer.send(this.opts.topic, messages);
-          this.published.inc({ source: this.opts.source }, messages.length);
-        } catch (err) {
-          // The producer already retried; these frames are gone. Count them and keep going.
-          this.failed.inc({ source: this.opts.source });
-          this.dropped.inc({ source: this.opts.source, reason: 'send_failed' }, messages.length);
-          this.opts.logger.error('frames lost: the bus did not acknowledge them', { topic: this.opts.topic, frames: messages.length, err });
-        }
-      }
-    } finally {
-      this.queued.set(this.queuedFrames, { source: this.opts.source });
-      this.pumping = null;
+  /**
+   * Hands queued frames to the producer without waiting for earlier batches to be acknowledged
+   * (the producer batches and orders them; a frame waiting here for an acknowledgement would wait
+   * a whole produce round trip for nothing), up to maxInFlightSends unacknowledged sends and while
+   * the producer's buffer has room. Beyond that frames wait here, where the drop-oldest limit
+   * applies (a stalled bus holds only those few sends), and go as one send once an ack makes room.
+   */
+  private handOver(): void {
+    this.handOverScheduled = false;
+    const { producer } = this.opts;
+    while (this.queuedFrames > 0 && this.inFlight.size < maxInFlightSends && producer.buffered < producer.capacity) {
+      const end = Math.min(this.head + this.maxBatch, this.queue.length, this.head + producer.capacity - producer.buffered);
+      const messages = [];
+      for (let i = this.head; i < end; i++) messages.push({ key: this.keys[i]!, value: this.queue[i]! });
+      this.head = end;
+      this.compact();
+      this.track(messages.length, producer.send(this.opts.topic, messages));
     }
+    this.queued.set(this.queuedFrames, { source: this.opts.source });
+    if (this.queuedFrames === 0 || this.waitingForRoom) return;
+    this.waitingForRoom = true;
+    // Room comes with our own acknowledgements, or (a producer shared with publish()) anyone's.
+    void (this.inFlight.size > 0 ? Promise.race(this.inFlight) : roomPoll()).then(() => {
+      this.waitingForRoom = false;
+      this.handOver();
+    });
+  }
+
+  private track(count: number, sent: Promise<void>): void {
+    const settled = sent.then(
+      () => this.published.inc({ source: this.opts.source }, count),
+      (err: unknown) => {
+        // The producer already retried; these frames are gone. Count them and keep going.
+        this.failed.inc({ source: this.opts.source });
+        this.dropped.inc({ source: this.opts.source, reason: 'send_failed' }, count);
+        this.opts.logger.error('frames lost: the bus did not acknowledge them', { topic: this.opts.topic, frames: count, err });
+      },
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
   }
 
   private compact(): void {
@@ -131,4 +160,12 @@ export class FramePublisher {
       this.head = 0;
     }
   }
+}
+
+/** Sends handed to the producer and not yet acknowledged, at most. */
+const maxInFlightSends = 8;
+
+/** How long to wait before looking again for room in a producer that others filled. */
+function roomPoll(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5));
 }

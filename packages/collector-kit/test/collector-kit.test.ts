@@ -1,4 +1,4 @@
-import { MemoryBus } from '@pitwall/bus';
+import { MemoryBus, type OutgoingMessage, type Producer } from '@pitwall/bus';
 import { BusBusyError, FramePublisher, SequenceAssigner } from '@pitwall/collector-kit';
 import { silentLogger } from '@pitwall/logger';
 import { Metrics } from '@pitwall/metrics';
@@ -66,6 +66,39 @@ describe('FramePublisher', () => {
     expect(got).toContain(100); // the newest survived
     expect(got).toEqual([...got].sort((a, b) => a - b));
     await bus.close();
+  });
+
+  it('offer hands frames over without waiting for earlier acknowledgements, up to 8 sends, then batches what waited', async () => {
+    // A producer whose acknowledgements the test releases, like a Kafka round trip in slow motion.
+    const sends: { messages: OutgoingMessage[]; ack: () => void }[] = [];
+    const producer: Producer = {
+      capacity: 10_000,
+      get buffered() {
+        return 0;
+      },
+      send: (_topic, messages) => new Promise<void>((ack) => sends.push({ messages, ack })),
+      flush: async () => undefined,
+      close: async () => undefined,
+    };
+    const metrics = new Metrics('test');
+    const pub = new FramePublisher({ producer, topic: 'telemetry', source: 'f1', metrics, logger: silentLogger() });
+    const tick = () => new Promise((r) => setImmediate(r));
+    for (let datagram = 0; datagram < 12; datagram++) {
+      for (let car = 0; car < 20; car++) pub.offer(frame(datagram * 20 + car));
+      await tick();
+    }
+    // One send per datagram while fewer than 8 are unacknowledged; the other 4 datagrams wait.
+    expect(sends.map((s) => s.messages.length)).toEqual([20, 20, 20, 20, 20, 20, 20, 20]);
+    expect(pub.queuedFrames).toBe(80);
+    sends[0]!.ack();
+    await until(() => sends.length === 9);
+    expect(sends[8]!.messages.length).toBe(80);
+    const drained = pub.drain();
+    for (const s of sends.slice(1)) s.ack();
+    await drained;
+    const sequences = sends.flatMap((s) => s.messages.map((m) => decodeFrame(m.value).sequence as number));
+    expect(sequences).toEqual(Array.from({ length: 240 }, (_, i) => i));
+    expect(await metrics.counter('pitwall_collector_frames_published_total', '', ['source']).value({ source: 'f1' })).toBe(240);
   });
 
   it('publish resolves only after the bus took every frame, and refuses with BusBusyError when full', async () => {
