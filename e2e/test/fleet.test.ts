@@ -379,7 +379,7 @@ describe('the PM2 fleet end to end', () => {
     });
   });
 
-  it('a viewer that stops reading is cut off without slowing the others', async () => {
+  it('a viewer that stops reading loses its telemetry updates or is cut off, without slowing the others', async () => {
     const before = await fetchMetricsText(fleet.app('pitwall-ws-bridge').healthPorts[0]!);
     const stalled = await connectStalledViewer(VIEWER_URL);
     const pointsBefore = viewer.points;
