@@ -31,7 +31,10 @@ export class AppProcess {
     env: NodeJS.ProcessEnv,
   ) {
     if (!fs.existsSync(script)) throw new Error(`${name}: ${script} does not exist (run \`npm run build\` first)`);
-    this.child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the apps under load:
+    // Node refuses those flags in NODE_OPTIONS.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     process.once('exit', this.killOnExit);
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       readline.createInterface({ input: stream }).on('line', (line) => this.onLine(line));
