@@ -17,6 +17,9 @@ const shared = {
   SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
 };
 
+/** The environment's value when set (a game on another PC), else the default of this file. */
+const fromEnv = (name, fallback) => ({ [name]: process.env[name] || fallback });
+
 /** One PM2 entry for apps/<dir>, running its built main. */
 function app(dir, { instances = 1, healthPort, env = {} }) {
   return {
@@ -28,7 +31,7 @@ function app(dir, { instances = 1, healthPort, env = {} }) {
     increment_var: 'HEALTH_PORT',
     kill_timeout: KILL_TIMEOUT_MS,
     max_memory_restart: '1G',
-    restart_delay: 1000,
+    // 200 ms after a crash, 1.5× longer each time up to 15 s (PM2 ignores restart_delay with it).
     exp_backoff_restart_delay: 200,
     // Exit 78 is a configuration error: restarting cannot fix it.
     stop_exit_codes: [78],
@@ -44,18 +47,19 @@ function app(dir, { instances = 1, healthPort, env = {} }) {
 const apps = [
   // Collectors: one instance each, since each binds or talks to one game port. More rigs on other
   // ports are more entries.
-  app('collector-ac', { healthPort: 9420, env: { AC_HOST: '127.0.0.1', AC_PORT: '9996' } }),
-  app('collector-acc', { healthPort: 9421, env: { ACC_HOST: '127.0.0.1', ACC_UDP_PORT: '9000' } }),
-  app('collector-f1', { healthPort: 9422, env: { F1_UDP_PORT: '20777' } }),
+  app('collector-ac', { healthPort: 9420, env: { ...fromEnv('AC_HOST', '127.0.0.1'), ...fromEnv('AC_PORT', '9996') } }),
+  app('collector-acc', { healthPort: 9421, env: { ...fromEnv('ACC_HOST', '127.0.0.1'), ...fromEnv('ACC_UDP_PORT', '9000') } }),
+  app('collector-f1', { healthPort: 9422, env: fromEnv('F1_UDP_PORT', '20777') }),
   // HTTP ingest on 8081, device WebSocket at /ws/ingest, UDP text on 20778.
-  app('collector-http', { healthPort: 9423, env: { INGEST_PORT: '8081', UDP_PORT: '20778' } }),
+  app('collector-http', { healthPort: 9423, env: { ...fromEnv('INGEST_PORT', '8081'), ...fromEnv('UDP_PORT', '20778') } }),
   // Exactly one: its progress (the checkpoint file) is per process. S3_* from the environment.
   app('collector-s3', { healthPort: 9424 }),
-  // Consumers scale by instances, up to the telemetry partition count (12 by default).
+  // Consumers scale by instances, up to the telemetry partition count (12 by default): their
+  // health ports are 20 apart, so 12 instances (9430-9441, 9450-9461) never meet.
   app('aggregator', { instances: 2, healthPort: 9430 }),
-  app('db-writer', { instances: 2, healthPort: 9440, env: { DATABASE_URL: process.env.DATABASE_URL || 'postgres://pitwall:pitwall@localhost:5432/pitwall' } }),
+  app('db-writer', { instances: 2, healthPort: 9450, env: fromEnv('DATABASE_URL', 'postgres://pitwall:pitwall@localhost:5432/pitwall') }),
   // Live view: one instance per WS_PORT; each reads the live topics in a group of its own.
-  app('ws-bridge', { healthPort: 9410, env: { WS_PORT: '8080' } }),
+  app('ws-bridge', { healthPort: 9410, env: fromEnv('WS_PORT', '8080') }),
 ];
 
 module.exports = { apps, app, KILL_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS };

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { topicCatalogue } from '@pitwall/kafka';
 
 const root = path.resolve(__dirname, '../..');
 const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
@@ -107,6 +109,36 @@ describe('ecosystem.config.js', () => {
       expect(a.env.KAFKA_BROKERS).toBeTruthy();
     }
     expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  it('leaves room for a consumer scaled to every telemetry partition without meeting another health port', () => {
+    const partitions = topicCatalogue().find((t) => t.role === 'telemetry')!.partitions;
+    const ranges = ecosystem.apps.map((a) => {
+      const first = Number(a.env.HEALTH_PORT);
+      const scalable = a.name === 'pitwall-aggregator' || a.name === 'pitwall-db-writer';
+      return { name: a.name, first, last: first + (scalable ? partitions : a.instances) - 1 };
+    });
+    for (const a of ranges) {
+      for (const b of ranges) if (a !== b) expect({ [a.name]: a.last < b.first || b.last < a.first }).toEqual({ [a.name]: true });
+    }
+  });
+
+  it('takes game hosts and listening ports from the shell that runs pm2, with the file as default', () => {
+    const file = path.join(root, 'ecosystem.config.js');
+    // PM2 evaluates the file in the CLI's process: a fresh node with that shell's environment.
+    const load = (env: Record<string, string>) => {
+      const out = spawnSync(process.execPath, ['-e', `process.stdout.write(JSON.stringify(require(${JSON.stringify(file)}).apps))`], { env: { ...process.env, ...env }, encoding: 'utf8' });
+      if (out.status !== 0) throw new Error(`loading ecosystem.config.js failed: ${out.stderr}`);
+      return JSON.parse(out.stdout) as typeof ecosystem.apps;
+    };
+    const envOf = (apps: typeof ecosystem.apps, name: string) => apps.find((a) => a.name === name)!.env;
+    const rig = load({ AC_HOST: '192.168.1.20', ACC_HOST: '192.168.1.21', F1_UDP_PORT: '20800', WS_PORT: '8088' });
+    expect(envOf(rig, 'pitwall-collector-ac').AC_HOST).toBe('192.168.1.20');
+    expect(envOf(rig, 'pitwall-collector-acc').ACC_HOST).toBe('192.168.1.21');
+    expect(envOf(rig, 'pitwall-collector-f1').F1_UDP_PORT).toBe('20800');
+    expect(envOf(rig, 'pitwall-ws-bridge').WS_PORT).toBe('8088');
+    const defaults = load({});
+    if (!process.env.AC_HOST) expect(envOf(defaults, 'pitwall-collector-ac').AC_HOST).toBe('127.0.0.1');
   });
 });
 
