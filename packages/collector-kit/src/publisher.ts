@@ -107,7 +107,7 @@ export class FramePublisher {
     for (;;) {
       this.handOver();
       if (this.inFlight.size === 0 && this.queuedFrames === 0) return;
-      await (this.inFlight.size > 0 ? Promise.race(this.inFlight) : roomPoll());
+      await this.room();
     }
   }
 
@@ -132,11 +132,15 @@ export class FramePublisher {
     this.queued.set(this.queuedFrames, { source: this.opts.source });
     if (this.queuedFrames === 0 || this.waitingForRoom) return;
     this.waitingForRoom = true;
-    // Room comes with our own acknowledgements, or (a producer shared with publish()) anyone's.
-    void (this.inFlight.size > 0 ? Promise.race(this.inFlight) : roomPoll()).then(() => {
+    void this.room().then(() => {
       this.waitingForRoom = false;
       this.handOver();
     });
+  }
+
+  /** Room comes with our own next acknowledgement, or (a producer shared with publish()) anyone's. */
+  private room(): Promise<void> {
+    return this.inFlight.size > 0 ? Promise.race(this.inFlight) : roomPoll();
   }
 
   private track(count: number, sent: Promise<void>): void {

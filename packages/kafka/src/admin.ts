@@ -1,6 +1,7 @@
 import { ConfigResourceTypes, ConfigSource, type Admin } from 'kafkajs';
 import { silentLogger, type Logger } from '@pitwall/logger';
 import { createKafkaClient, type ClientOptions } from './client';
+import { withDeadline } from './deadline';
 import type { KafkaSettings } from './settings';
 import type { TopicSpec } from './catalogue';
 import { describeDifference, planStatus, planTopic, topicConfigs, type ExistingTopic, type TopicResult } from './topic-plan';
@@ -216,13 +217,4 @@ export class KafkaAdmin {
     if (this.hasController === false) throw new KafkaAdminUnsupportedError(this.brokers, operation, 'no controller in cluster metadata');
     return call();
   }
-}
-
-function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,7 @@
 import type { Batch, Consumer as KafkaJsConsumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '@pitwall/logger';
 import type { Metrics } from '@pitwall/metrics';
+import { settlesWithin } from './deadline';
 
 /** Structurally the bus's consumer types (@pitwall/bus builds on this package). */
 export interface ConsumedMessage {
@@ -79,6 +80,7 @@ export class KafkaConsumer {
   private readonly consumer: KafkaJsConsumer;
   private readonly maxBatch: number;
   private readonly baseBackoff: number;
+  private readonly leaveTimeoutMs: number;
   private owned: TopicPartitionRef[] = [];
   /** Resolves when the latest assignment's onRevoked/onAssigned work is done; batches wait on it. Never rejects. */
   private assignmentReady: Promise<void> = Promise.resolve();
@@ -104,6 +106,7 @@ export class KafkaConsumer {
   constructor(private readonly opts: KafkaConsumerOptions) {
     this.maxBatch = opts.maxBatchMessages ?? 1000;
     this.baseBackoff = opts.retryBackoffMs ?? 100;
+    this.leaveTimeoutMs = opts.leaveTimeoutMs ?? 3000;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`KafkaConsumer: maxBatchMessages must be a positive integer, got ${this.maxBatch}`);
     this.consumer = opts.kafka.consumer({
       groupId: opts.groupId,
@@ -183,7 +186,7 @@ export class KafkaConsumer {
     this.wake();
     const stopping = this.consumer.stop();
     await Promise.allSettled([...this.inFlight]);
-    const left = await settlesWithin(stopping, this.opts.leaveTimeoutMs ?? 3000);
+    const left = await settlesWithin(stopping, this.leaveTimeoutMs);
     const lost = this.owned;
     this.owned = [];
     try {
@@ -195,7 +198,7 @@ export class KafkaConsumer {
       } else {
         this.opts.logger.warn('left without waiting for the pending group join; the broker will expire this member', {
           group: this.opts.groupId,
-          waitedMs: this.opts.leaveTimeoutMs ?? 3000,
+          waitedMs: this.leaveTimeoutMs,
         });
         // kafkajs leaves the group once the join returns; its connections close after that.
         void stopping.then(() => this.consumer.disconnect()).catch((err: unknown) => this.opts.logger.warn('disconnecting after a late leave failed', { group: this.opts.groupId, err }));
@@ -342,17 +345,6 @@ export class KafkaConsumer {
     }
     for (const [topic, partitions] of byTopic(pause)) this.consumer.pause([{ topic, partitions }]);
     for (const [topic, partitions] of byTopic(resume)) this.consumer.resume([{ topic, partitions }]);
-  }
-}
-
-/** Whether `work` settled (a rejection is rethrown) within `ms`. */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([work.then(() => true as const), timedOut]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
