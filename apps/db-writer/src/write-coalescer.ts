@@ -63,8 +63,17 @@ export class WriteCoalescer<R> {
     this.armTimer();
   }
 
+  /**
+   * Keeps a linger timer only while a batch waits for it: one left armed after the queue drained
+   * would hold the process open for up to lingerMs (a slot freeing up schedules anyway).
+   */
   private armTimer(): void {
-    if (this.timer || this.queue.length === 0 || this.inFlight >= this.opts.maxInFlight) return;
+    if (this.queue.length === 0 || this.inFlight >= this.opts.maxInFlight) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      return;
+    }
+    if (this.timer) return;
     const dueInMs = Math.max(0, this.queue[0]!.at + this.opts.lingerMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -90,6 +90,22 @@ describe('WriteCoalescer', () => {
     await again;
   });
 
+  test('leaves no linger timer behind once everything waiting is written', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const { calls, write } = controlledWrites();
+    const c = new WriteCoalescer<number>({ maxRecords: 3, lingerMs: 60_000, maxInFlight: 1, write });
+    // The first batch waits for its 60 s linger; the second fills the write, which takes both.
+    const first = c.submit([1, 2]);
+    expect(timers()).toBe(before + 1);
+    const all = [first, c.submit([3])];
+    await tick();
+    expect(calls.map((x) => x.records)).toEqual([[1, 2, 3]]);
+    calls[0]!.finish();
+    await Promise.all(all);
+    expect(timers()).toBe(before);
+  });
+
   test('nothing to write resolves at once; bad limits are refused', async () => {
     const { calls, write } = controlledWrites();
     await new WriteCoalescer<number>({ maxRecords: 1, lingerMs: 0, maxInFlight: 1, write }).submit([]);
