@@ -5,14 +5,15 @@
  * offsets are only a courtesy for lag monitoring). A redelivered frame lands on the key it already
  * has and is skipped, so a crash anywhere costs neither a gap nor a duplicate.
  */
+import { ConfigError } from '@pitwall/config';
 import { withDeadLetter, type BatchHandler, type Bus, type Consumer, type DecodedBatch, type IncomingMessage, type TopicPartition, type TopicPartitionOffset } from '@pitwall/bus';
-import { createPool, maintainStorage, migrate, readOffsets, type BatchResult, type Delivered, type Storage } from '@pitwall/db';
+import { createPool, framesStorage, maintainStorage, migrate, readOffsets, type BatchResult, type Delivered, type Storage } from '@pitwall/db';
 import type { TopicRole } from '@pitwall/kafka';
 import type { Logger } from '@pitwall/logger';
 import type { Metrics } from '@pitwall/metrics';
 import type { Health, Stoppable } from '@pitwall/service';
 import type { Pool } from 'pg';
-import type { DbWriterConfig } from './config';
+import { checkStorageSettings, type DbWriterConfig } from './config';
 import { DatabaseMonitor } from './database-monitor';
 import { RateMeter } from './rate-meter';
 import { TABLE_SINKS, type TableSink } from './tables';
@@ -58,6 +59,7 @@ export async function startDbWriter(deps: DbWriterDeps): Promise<Stoppable> {
   let storage: Storage;
   try {
     const migrated = await migrate(pool, { logger });
+    checkStorageSettings(config, await framesStorage(pool));
     storage = await maintain(pool, config, logger);
     logger.info(`db-writer storing frames on ${storage === 'timescaledb' ? 'TimescaleDB (hypertable)' : 'plain PostgreSQL (day partitions)'}`, {
       storage,
@@ -66,6 +68,7 @@ export async function startDbWriter(deps: DbWriterDeps): Promise<Stoppable> {
     });
   } catch (err) {
     await pool.end().catch(() => undefined);
+    if (err instanceof ConfigError) throw err;
     throw new Error(`db-writer: preparing the database failed: ${(err as Error).message}`, { cause: err });
   }
   const maintenance = setInterval(() => {

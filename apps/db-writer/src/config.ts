@@ -1,5 +1,5 @@
-import type { EnvReader } from '@pitwall/config';
-import { MAX_BATCH_RECORDS } from '@pitwall/db';
+import { ConfigError, type EnvReader } from '@pitwall/config';
+import { MAX_BATCH_RECORDS, type Storage } from '@pitwall/db';
 
 export interface DbWriterConfig {
   /** PostgreSQL (or TimescaleDB) connection string. */
@@ -42,4 +42,15 @@ export function loadDbWriterConfig(env: EnvReader, overrides: { databaseUrl?: st
     compressAfterDays: env.int('DB_WRITER_COMPRESS_AFTER_DAYS', { default: 2, min: 1, max: 36_500 }),
     maintenanceIntervalMs: env.int('DB_WRITER_MAINTENANCE_INTERVAL_MS', { default: 86_400_000, min: 60_000 }),
   };
+}
+
+/**
+ * The settings that only make sense for one storage path, checked once the database says which
+ * it uses: TimescaleDB cannot compress chunks its retention has already dropped. (Plain
+ * PostgreSQL does not compress, so a short retention there stays valid.)
+ */
+export function checkStorageSettings(config: DbWriterConfig, storage: Storage): void {
+  if (storage === 'timescaledb' && config.compressAfterDays >= config.retentionDays) {
+    throw new ConfigError('DB_WRITER_COMPRESS_AFTER_DAYS', `fewer days than DB_WRITER_RETENTION_DAYS (${config.retentionDays}) on TimescaleDB`, String(config.compressAfterDays));
+  }
 }

@@ -1,6 +1,7 @@
 import { ConfigError, EnvReader } from '@pitwall/config';
 import { MAX_BATCH_RECORDS } from '@pitwall/db';
 import { loadDbWriterConfig } from '../src';
+import { checkStorageSettings } from '../src/config';
 
 const url = 'postgres://pitwall:pitwall@db.example:5432/pitwall';
 
@@ -42,5 +43,20 @@ describe('loadDbWriterConfig', () => {
   test('settings are read from their variables', () => {
     const config = loadDbWriterConfig(new EnvReader({ DATABASE_URL: url, DB_WRITER_GROUP: 'g2', DB_WRITER_BATCH_SIZE: '20000', DB_WRITER_FLUSH_MS: '25' }));
     expect(config).toMatchObject({ groupId: 'g2', batchSize: 20_000, flushMs: 25 });
+  });
+});
+
+describe('checkStorageSettings', () => {
+  const config = (env: Record<string, string>) => loadDbWriterConfig(new EnvReader({ DATABASE_URL: url, ...env }));
+
+  test('on TimescaleDB compression must come before retention drops the chunk: a configuration error naming the variable', () => {
+    const tooLate = config({ DB_WRITER_RETENTION_DAYS: '7', DB_WRITER_COMPRESS_AFTER_DAYS: '7' });
+    expect(() => checkStorageSettings(tooLate, 'timescaledb')).toThrow(ConfigError);
+    expect(() => checkStorageSettings(tooLate, 'timescaledb')).toThrow('DB_WRITER_COMPRESS_AFTER_DAYS: expected fewer days than DB_WRITER_RETENTION_DAYS (7) on TimescaleDB, got "7"');
+    expect(() => checkStorageSettings(config({ DB_WRITER_RETENTION_DAYS: '7', DB_WRITER_COMPRESS_AFTER_DAYS: '6' }), 'timescaledb')).not.toThrow();
+  });
+
+  test('plain PostgreSQL does not compress, so a retention shorter than the compression delay is fine there', () => {
+    expect(() => checkStorageSettings(config({ DB_WRITER_RETENTION_DAYS: '1' }), 'postgres')).not.toThrow();
   });
 });
