@@ -41,7 +41,7 @@ import { connectStalledViewer, Viewer } from '../src/viewer';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const run = promisify(execFile);
-jest.setTimeout(10 * 60_000);
+jest.setTimeout(15 * 60_000);
 
 /** The ecosystem's ports (what a team server uses). */
 const PORTS = { acGame: 9996, accGame: 9000, f1: 20777, ingest: 8081, udpText: 20778, ws: 8080 };
@@ -49,8 +49,10 @@ const ADMIN_TOKEN = 'e2e-admin-token';
 const VIEWER_URL = `ws://127.0.0.1:${PORTS.ws}/ws/realtime`;
 const CONSUMERS = ['pitwall-aggregator', 'pitwall-db-writer', 'pitwall-ws-bridge'];
 // A SIGKILLed consumer's partitions wait out its 30 s session; on the mock cluster a rejoin can
-// then crash once more (INVALID_REQUEST on SyncGroup) and cost another session: up to ~2 min.
-const SETTLE_MS = 180_000;
+// then crash once more (INVALID_REQUEST on SyncGroup) and cost another session. The db-writer's
+// recovery measured 30-146 s over 13 runs on 2 cores, its whole test 64-213 s: waits end as soon
+// as their condition holds, so the limit is set well past the slowest seen.
+const SETTLE_MS = 300_000;
 
 interface FaultFigure {
   fault: string;
