@@ -29,8 +29,9 @@ export interface RunningWsBridge extends Stoppable {
 }
 
 /**
- * Reads the live topics from their end (a group of its own per instance, so a restart never
- * floods viewers with stale data) and fans them out to browsers.
+ * Reads the live topics from their end (a group of its own per process start, so a restart never
+ * floods viewers with stale data nor waits for a crashed predecessor's session to expire; it
+ * commits nothing, so Kafka removes the group once it is empty) and fans them out to browsers.
  */
 export async function startWsBridge(deps: WsBridgeDeps): Promise<RunningWsBridge> {
   const { bus, topics, logger, metrics, config } = deps;
@@ -80,7 +81,7 @@ export async function startWsBridge(deps: WsBridgeDeps): Promise<RunningWsBridge
     },
   };
 
-  const consumer: Consumer = bus.consumer({ groupId: config.groupId, topics: Object.keys(handlers), fromBeginning: false, maxBatchMessages: 5000 });
+  const consumer: Consumer = bus.consumer({ groupId: config.groupId, topics: Object.keys(handlers), live: true, maxBatchMessages: 5000 });
   await consumer.run(async (batch) => {
     const handle = handlers[batch.topic]!;
     for (const m of batch.messages) handle(m);

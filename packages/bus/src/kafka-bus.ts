@@ -10,7 +10,8 @@ import {
 } from '@pitwall/kafka';
 import type { Logger } from '@pitwall/logger';
 import type { Metrics } from '@pitwall/metrics';
-import type { Bus, Consumer, ConsumerOptions, Producer, ProducerOptions } from './types';
+import { assertConsumerOptions } from './consumer-options';
+import type { Bus, Consumer, ConsumerOptions, Producer, ProducerOptions, TopicPartition, TopicPartitionOffset } from './types';
 
 /** Group timing knobs; tests shorten them (librdkafka's mock waits a session timeout for a joiner). */
 export type KafkaGroupTuning = Pick<KafkaConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitTimeMs' | 'maxBytesPerPartition'>;
@@ -64,7 +65,18 @@ export class KafkaBus implements Bus {
   }
 
   consumer(opts: ConsumerOptions): Consumer {
-    const consumer = new KafkaConsumer({ kafka: this.kafka, logger: this.opts.logger, metrics: this.opts.metrics, onFatal: this.opts.onFatal, ...this.opts.groupTuning, ...opts });
+    assertConsumerOptions(opts);
+    const { live, ...rest } = opts;
+    const consumer = new KafkaConsumer({
+      kafka: this.kafka,
+      logger: this.opts.logger,
+      metrics: this.opts.metrics,
+      onFatal: this.opts.onFatal,
+      ...this.opts.groupTuning,
+      ...rest,
+      // Seeks to where each partition ends when assigned (messages arriving meanwhile are kept).
+      ...(live && { onAssigned: (partitions) => this.endsOf(partitions), commitOffsets: false }),
+    });
     this.consumers.add(consumer);
     const stop = consumer.stop.bind(consumer);
     consumer.stop = async () => {
@@ -72,6 +84,13 @@ export class KafkaBus implements Bus {
       await stop();
     };
     return consumer;
+  }
+
+  private async endsOf(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    const admin = await this.connectedAdmin();
+    const ends = new Map<string, number[]>();
+    for (const topic of new Set(partitions.map((p) => p.topic))) ends.set(topic, await admin.endOffsets(topic));
+    return partitions.map((p) => ({ ...p, offset: ends.get(p.topic)![p.partition] ?? 0 }));
   }
 
   async partitionsFor(topic: string): Promise<number> {

@@ -3,6 +3,7 @@ import { silentLogger } from '@pitwall/logger';
 import { Metrics } from '@pitwall/metrics';
 import type { TopicSpec } from '@pitwall/kafka';
 import { partitionForKey } from './murmur2';
+import { assertConsumerOptions } from './consumer-options';
 import type {
   BatchHandler,
   Bus,
@@ -350,6 +351,7 @@ export class MemoryConsumer implements Consumer {
     private readonly bus: MemoryBus,
     private readonly opts: ConsumerOptions,
   ) {
+    assertConsumerOptions(opts);
     this.topics = [...opts.topics];
     this.group = bus.group(opts.groupId);
     this.consumed = bus.metrics.counter('pitwall_bus_consumed_messages_total', 'Messages handled and committed', ['topic', 'group']);
@@ -441,11 +443,13 @@ export class MemoryConsumer implements Consumer {
         this.bus.logger.warn('assigned offset is past the end of the log; starting as if none were stored', { ...override, groupId: this.opts.groupId, highWatermark: part.highWatermark });
         override = undefined;
       }
-      const start = override?.offset ?? this.group.committedFor(tp.topic, tp.partition) ?? (this.opts.fromBeginning === false ? part.highWatermark : part.logStart);
+      const start = this.opts.live
+        ? part.highWatermark
+        : (override?.offset ?? this.group.committedFor(tp.topic, tp.partition) ?? (this.opts.fromBeginning === false ? part.highWatermark : part.logStart));
       const key = tpKey(tp.topic, tp.partition);
       // Resolving the start like Kafka's auto.offset.reset, and recording it, lets the partition be
       // trimmed behind a group that starts at the end and has not consumed anything yet.
-      if (this.group.committedFor(tp.topic, tp.partition) === undefined) this.group.committed.set(key, start);
+      if (this.opts.live || this.group.committedFor(tp.topic, tp.partition) === undefined) this.group.committed.set(key, start);
       const loop: PartitionLoop = { tp, position: Math.max(start, part.logStart), paused: this.pausedKeys.has(key), done: Promise.resolve() };
       loop.done = this.loop(loop, gen);
       this.loops.set(key, loop);

@@ -78,6 +78,13 @@ export interface ConsumerOptions {
   /** Where a partition with no committed offset starts: the beginning (default) or the end. */
   fromBeginning?: boolean;
   /**
+   * A live view (the ws-bridge): every assignment starts at the partition's end, whatever the group
+   * committed, and nothing is committed. On Kafka a group with no offsets is removed by the broker
+   * once empty, so a reader that takes a new group per start leaves nothing behind. Not combined
+   * with onAssigned.
+   */
+  live?: boolean;
+  /**
    * Called when partitions are assigned, before any of their messages are delivered. Offsets it
    * returns replace the group's committed ones (the db-writer starts from the offsets stored with
    * its rows).

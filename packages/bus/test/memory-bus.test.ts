@@ -140,6 +140,27 @@ describe('MemoryBus', () => {
     expect(got).toEqual(['new']);
   });
 
+  it('a live consumer starts every assignment at the end: a restart in the same group skips what it missed', async () => {
+    bus.createTopic('t', 2);
+    const p = bus.producer();
+    const got: string[] = [];
+    const read = async (b: { messages: IncomingMessage[] }) => void got.push(...b.messages.map((m) => m.value.toString()));
+    const first = bus.consumer({ groupId: 'viewer', topics: ['t'], live: true });
+    await first.run(read);
+    await p.send('t', [{ key: 'a', value: enc('seen-a') }, { key: 'b', value: enc('seen-b') }]);
+    await until(() => got.length === 2);
+    await first.stop();
+    await p.send('t', [{ key: 'a', value: enc('missed-a') }, { key: 'b', value: enc('missed-b') }]);
+    // The group committed past seen-*, so a plain consumer of it would now get missed-*.
+    const again = bus.consumer({ groupId: 'viewer', topics: ['t'], live: true });
+    await again.run(read);
+    await p.send('t', [{ key: 'a', value: enc('new-a') }, { key: 'b', value: enc('new-b') }]);
+    await until(() => got.length === 4);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got.sort()).toEqual(['new-a', 'new-b', 'seen-a', 'seen-b']);
+    expect(() => bus.consumer({ groupId: 'x', topics: ['t'], live: true, onAssigned: async () => undefined })).toThrow(/live starts every partition at its end/);
+  });
+
   it('pauses and resumes delivery', async () => {
     bus.createTopic('t', 1);
     const p = bus.producer();

@@ -52,6 +52,11 @@ export interface KafkaConsumerOptions {
    * timeout); past this the member is left to expire, owning nothing uncommitted. Default 3 s.
    */
   leaveTimeoutMs?: number;
+  /**
+   * False: handled batches only advance the in-memory position, nothing is committed (a live
+   * reader that seeks to the end on every assignment). Default true.
+   */
+  commitOffsets?: boolean;
   /** Longest a fetch waits for data. Default 1 s. */
   maxWaitTimeMs?: number;
   /** Bytes fetched per partition per request. Default 1 MiB. */
@@ -295,9 +300,11 @@ export class KafkaConsumer {
       }
       const last = chunk[chunk.length - 1].offset;
       resolveOffset(String(last));
-      // The batch payload's commit, unlike consumer.commitOffsets, still works while stop() drains.
-      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: String(last + 1) }] }] });
-      this.commits.inc(labels);
+      if (this.opts.commitOffsets !== false) {
+        // The batch payload's commit, unlike consumer.commitOffsets, still works while stop() drains.
+        await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: String(last + 1) }] }] });
+        this.commits.inc(labels);
+      }
       this.consumed.inc(labels, chunk.length);
       this.backoff.delete(tpKey(topic, partition));
     }

@@ -25,6 +25,7 @@ describe('KafkaBus over the wire', () => {
       { name: 'retry', partitions: 1 },
       { name: 'stop', partitions: 1 },
       { name: 'join', partitions: 2 },
+      { name: 'live', partitions: 2 },
       { name: 'outage', partitions: 6 },
       { name: 'pause', partitions: 2 },
       { name: 'small', partitions: 2 },
@@ -304,6 +305,48 @@ describe('KafkaBus over the wire', () => {
     } finally {
       await slowJoins.close();
     }
+  });
+
+  it('a live consumer starts each assignment at the end and commits nothing: restarted in its group, it skips what it missed', async () => {
+    const topic = cluster.topic('live');
+    const producer = bus.producer({ lingerMs: 1 });
+    const keyOf = (p: number) => Array.from({ length: 100 }, (_, i) => `key-${i}`).find((k) => partitionForKey(k, 2) === p)!;
+    const onBoth = (tag: string) => [0, 1].map((p) => ({ key: keyOf(p), value: enc(`${tag}-${p}`) }));
+    const got: string[] = [];
+    const read = async (b: PartitionBatch) => void got.push(...b.messages.map((m) => m.value.toString()));
+    // Positioned once a probe sent now arrives on both partitions (the end is looked up after the join).
+    const positioned = async (name: string) => {
+      let round = 0;
+      await waitFor(`${name} reading both partitions from their end`, async () => {
+        const tag = `${name}-probe${++round}`;
+        await producer.send(topic, onBoth(tag));
+        await new Promise((r) => setTimeout(r, 300));
+        return [0, 1].every((p) => got.includes(`${tag}-${p}`));
+      });
+    };
+    const history = onBoth('before-any');
+    await producer.send(topic, history);
+
+    const first = bus.consumer({ groupId: 'live-g', topics: [topic], live: true });
+    await first.run(read);
+    await positioned('first');
+    await producer.send(topic, onBoth('seen'));
+    await waitFor('the first member to read what was sent while it ran', () => got.includes('seen-0') && got.includes('seen-1'));
+    await first.stop();
+    // Nothing committed: once empty, the broker removes such a group by itself.
+    expect([...(await committed('live-g', topic)).values()]).toEqual([-1, -1]);
+
+    await producer.send(topic, onBoth('missed'));
+    const again = bus.consumer({ groupId: 'live-g', topics: [topic], live: true });
+    await again.run(read);
+    await positioned('again');
+    await producer.send(topic, onBoth('after'));
+    await waitFor('the restarted member to read what came after it started', () => got.includes('after-0') && got.includes('after-1'));
+    await again.stop();
+    // Neither what preceded the first start nor what the group missed while down is delivered,
+    // though the group had committed offsets before the missed messages.
+    expect(got.filter((v) => !v.includes('-probe'))).toEqual(expect.arrayContaining(['seen-0', 'seen-1', 'after-0', 'after-1']));
+    expect(got.filter((v) => v.startsWith('before-any') || v.startsWith('missed'))).toEqual([]);
   });
 
   it('loses nothing the producer acknowledged while a broker goes down and comes back', async () => {
