@@ -74,8 +74,9 @@ export class KafkaBus implements Bus {
       onFatal: this.opts.onFatal,
       ...this.opts.groupTuning,
       ...rest,
-      // Seeks to where each partition ends when assigned (messages arriving meanwhile are kept).
-      ...(live && { onAssigned: (partitions) => this.endsOf(partitions), commitOffsets: false }),
+      // Seeks to where each partition ends when assigned (messages arriving meanwhile are kept);
+      // with no offsets committed, kafkajs's own start before the seek is the end too.
+      ...(live && { fromBeginning: false, onAssigned: (partitions) => this.endsOf(partitions), commitOffsets: false }),
     });
     this.consumers.add(consumer);
     const stop = consumer.stop.bind(consumer);
@@ -88,8 +89,8 @@ export class KafkaBus implements Bus {
 
   private async endsOf(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
     const admin = await this.connectedAdmin();
-    const ends = new Map<string, number[]>();
-    for (const topic of new Set(partitions.map((p) => p.topic))) ends.set(topic, await admin.endOffsets(topic));
+    const topics = [...new Set(partitions.map((p) => p.topic))];
+    const ends = new Map(await Promise.all(topics.map(async (topic) => [topic, await admin.endOffsets(topic)] as const)));
     return partitions.map((p) => ({ ...p, offset: ends.get(p.topic)![p.partition] ?? 0 }));
   }
 
