@@ -48,10 +48,10 @@ const PORTS = { acGame: 9996, accGame: 9000, f1: 20777, ingest: 8081, udpText: 2
 const ADMIN_TOKEN = 'e2e-admin-token';
 const VIEWER_URL = `ws://127.0.0.1:${PORTS.ws}/ws/realtime`;
 const CONSUMERS = ['pitwall-aggregator', 'pitwall-db-writer', 'pitwall-ws-bridge'];
-// A SIGKILLed consumer's partitions wait out its 30 s session; on the mock cluster a rejoin can
-// then crash once more (INVALID_REQUEST on SyncGroup) and cost another session. The db-writer's
-// recovery measured 30-146 s over 13 runs on 2 cores, its whole test 64-213 s: waits end as soon
-// as their condition holds, so the limit is set well past the slowest seen.
+// A SIGKILLed consumer's partitions wait out its session (KAFKA_SESSION_TIMEOUT_MS, 10 s by
+// default), and the mock coordinator holds every rebalance for a session less one second: a
+// recovery takes one to three sessions. Waits end as soon as their condition holds; the limit is
+// far past that.
 const SETTLE_MS = 300_000;
 
 interface FaultFigure {
@@ -155,8 +155,7 @@ describe('the PM2 fleet end to end', () => {
     const expected = fleet.apps.reduce((n, a) => n + a.instances, 0);
     expect(procs).toHaveLength(expected);
     expect(procs.filter((p) => p.status !== 'online')).toEqual([]);
-    // A restart here is the mock cluster's: it can answer a SyncGroup of the first rebalance with
-    // INVALID_REQUEST, which kafkajs treats as fatal, and PM2 restarts the app.
+    // Reported, not asserted: an app that exits while the cluster settles is PM2's to restart.
     const restarted = procs.filter((p) => p.restarts > 0).map((p) => `${p.name}/${p.pmId} ×${p.restarts}`);
     console.log(`fleet of ${procs.length} processes healthy ${Date.now() - started} ms after pm2 start; restarts while starting: ${restarted.join(', ') || 'none'}`);
   });
@@ -325,23 +324,29 @@ describe('the PM2 fleet end to end', () => {
   }
 
   it.each(CONSUMERS)('SIGKILL of %s while frames flow: PM2 restarts it, nothing lost or stored twice', async (app) => {
-    await throughFault(`SIGKILL ${app.replace('pitwall-', '')}`, async () => {
-      const victim = await killOne(app);
-      const killedAt = Date.now();
-      await waitFor(
-        `${app} restarted by PM2`,
-        async () => {
-          const now = (await fleet.processes(app)).find((p) => p.pmId === victim.pmId);
-          return !!now && now.status === 'online' && now.pid !== victim.pid && now.restarts > victim.restarts;
-        },
-        30_000,
-      );
-      return { note: `pid ${victim.pid} killed; PM2 restarted it; recovered = healthy again and the backlog stored`, waitHealthy: [app], endedAt: killedAt };
-    });
+    try {
+      await throughFault(`SIGKILL ${app.replace('pitwall-', '')}`, async () => {
+        const victim = await killOne(app);
+        const killedAt = Date.now();
+        await waitFor(
+          `${app} restarted by PM2`,
+          async () => {
+            const now = (await fleet.processes(app)).find((p) => p.pmId === victim.pmId);
+            return !!now && now.status === 'online' && now.pid !== victim.pid && now.restarts > victim.restarts;
+          },
+          30_000,
+        );
+        return { note: `pid ${victim.pid} killed; PM2 restarted it; recovered = healthy again and the backlog stored`, waitHealthy: [app], endedAt: killedAt };
+      });
+    } finally {
+      // The old viewer's connection died with the bridge; the later runs need a live one either way.
+      if (app === 'pitwall-ws-bridge') {
+        viewer?.close();
+        viewer = await Viewer.connect(VIEWER_URL);
+      }
+    }
     if (app === 'pitwall-ws-bridge') {
-      // The old viewer's connection died with the bridge; a new one gets live data again.
-      viewer?.close();
-      viewer = await Viewer.connect(VIEWER_URL);
+      // A new viewer gets live data again.
       const rig = new F1Sender({ port: PORTS.f1, format: 2024, rateHz: 20, timeScale: TIME_SCALE, maxTicks: 40, race: { seed: ++seed, cars: 2, spec: F1_CAR, trackLengthM: TRACK_M } }).start();
       await waitFor('telemetry on a viewer of the restarted bridge', () => viewer.points > 0, 20_000);
       await rig.finished();

@@ -27,12 +27,13 @@ export function busFromEnv(
   if (ctx.env.has('KAFKA_BROKERS')) {
     const settings = kafkaSettingsFromEnv(ctx.env, { clientId: `pitwall-${ctx.name}` });
     ctx.logger.info('bus: Kafka', { brokers: settings.brokers, clientId: settings.clientId });
-    // Group timing: a shorter session timeout moves a dead member's partitions sooner, at the cost of
-    // more false evictions on a stalled event loop. The defaults are kafkajs' (30 s / 3 s).
-    const sessionTimeoutMs = ctx.env.int('KAFKA_SESSION_TIMEOUT_MS', { default: 30_000, min: 1000, max: 3_600_000 });
+    // Group timing: a dead member's partitions stand still for a session timeout. Live telemetry
+    // cannot wait kafkajs' 30 s, so 10 s (Kafka's own default for years), heartbeats every second;
+    // a longer one only spares an event loop that stalls for more than 10 s.
+    const sessionTimeoutMs = ctx.env.int('KAFKA_SESSION_TIMEOUT_MS', { default: 10_000, min: 1000, max: 3_600_000 });
     const groupTuning = {
       sessionTimeoutMs,
-      heartbeatIntervalMs: ctx.env.int('KAFKA_HEARTBEAT_INTERVAL_MS', { default: Math.min(3000, Math.floor(sessionTimeoutMs / 3)), min: 100, max: sessionTimeoutMs }),
+      heartbeatIntervalMs: ctx.env.int('KAFKA_HEARTBEAT_INTERVAL_MS', { default: Math.min(1000, Math.floor(sessionTimeoutMs / 3)), min: 100, max: sessionTimeoutMs }),
       // How long a fetch waits for data. A broker answers as soon as data arrives, so this only
       // bounds an idle poll; librdkafka's mock cluster always waits it out, so a latency
       // measurement over the mock sets it low.
