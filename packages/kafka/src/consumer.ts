@@ -79,7 +79,9 @@ const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`
  *   for a backoff first (doubling, capped at 30 s) while the others carry on;
  * - on every group join, `onRevoked` gets what was lost and `onAssigned` the new assignment before
  *   any of its messages reach the handler; offsets it returns become seeks, and batches fetched
- *   before a seek are dropped, never delivered.
+ *   before a seek are dropped, never delivered;
+ * - the member heartbeats while a handler or `onAssigned` runs, so a slow one (longer than the
+ *   session timeout) is not evicted and its batch delivered again.
  */
 export class KafkaConsumer {
   private readonly consumer: KafkaJsConsumer;
@@ -281,7 +283,8 @@ export class KafkaConsumer {
 
   private async onBatch(payload: EachBatchPayload, handler: ConsumedBatchHandler): Promise<void> {
     const { batch, isRunning, isStale, heartbeat, resolveOffset, commitOffsetsIfNecessary } = payload;
-    await this.whileHeartbeating(this.assignmentReady, heartbeat);
+    const superseded = await this.whileHeartbeating(this.assignmentReady, heartbeat, 'abandon');
+    if (superseded) throw superseded;
     // Fetched before a seek from onAssigned (or a rebalance) took effect: drop, never deliver.
     if (isStale() || !isRunning() || batch.isEmpty()) return;
     const { topic, partition } = batch;
@@ -291,8 +294,9 @@ export class KafkaConsumer {
     for (let i = 0; i < messages.length; i += this.maxBatch) {
       if (!isRunning() || isStale()) return;
       const chunk = messages.slice(i, i + this.maxBatch);
+      let rebalanced: unknown;
       try {
-        await handler({ topic, partition, messages: chunk, heartbeat: () => heartbeat() });
+        rebalanced = await this.whileHeartbeating(handler({ topic, partition, messages: chunk, heartbeat: () => heartbeat() }), heartbeat, 'finish');
       } catch (err) {
         this.failures.inc(labels);
         this.backOff(topic, partition, chunk[0].offset, err);
@@ -307,19 +311,43 @@ export class KafkaConsumer {
       }
       this.consumed.inc(labels, chunk.length);
       this.backoff.delete(tpKey(topic, partition));
+      // The rest of the batch waits for the new generation; kafkajs rejoins on this error.
+      if (rebalanced) throw rebalanced;
     }
   }
 
-  /** Waits for slow work (an onAssigned reading the database) without being evicted from the group. */
-  private async whileHeartbeating(work: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+  /**
+   * Heartbeats while slow work runs (a handler's writes, an onAssigned reading the database): the
+   * member stays in the group however long it takes. A heartbeat that fails (the group is
+   * rebalancing) ends the heartbeats and is returned: with 'abandon' at once (the work only decides
+   * where the next batch starts, and the rejoin must not wait for it), with 'finish' once the work
+   * has settled (a handler is never cut off mid-way; its batch is committed if the group still
+   * takes the commit, and delivered again otherwise). A rejection of the work itself is thrown.
+   */
+  private async whileHeartbeating(work: Promise<void>, heartbeat: () => Promise<void>, onRebalance: 'abandon' | 'finish'): Promise<unknown> {
     const interval = this.opts.heartbeatIntervalMs ?? 3000;
     let done = false;
-    const finished = work.finally(() => (done = true));
+    let timer: NodeJS.Timeout | undefined;
+    const finished = work.finally(() => {
+      done = true;
+      clearTimeout(timer);
+    });
     while (!done) {
-      await Promise.race([finished, new Promise((r) => setTimeout(r, interval).unref())]);
-      if (!done) await heartbeat();
+      await Promise.race([finished, new Promise((r) => (timer = setTimeout(r, interval)))]);
+      if (done) break;
+      try {
+        await heartbeat();
+      } catch (err) {
+        if (onRebalance === 'abandon') {
+          finished.catch(() => undefined);
+          return err;
+        }
+        await finished;
+        return err;
+      }
     }
     await finished;
+    return undefined;
   }
 
   /** Nothing was resolved, so kafkajs fetches from the failed offset again once the pause ends. */
