@@ -59,8 +59,9 @@ export async function startDbWriter(deps: DbWriterDeps): Promise<Stoppable> {
   let storage: Storage;
   try {
     const migrated = await migrate(pool, { logger });
-    checkStorageSettings(config, await framesStorage(pool));
-    storage = await maintain(pool, config, logger);
+    storage = await framesStorage(pool);
+    checkStorageSettings(config, storage);
+    await maintain(pool, config, storage, logger);
     logger.info(`db-writer storing frames on ${storage === 'timescaledb' ? 'TimescaleDB (hypertable)' : 'plain PostgreSQL (day partitions)'}`, {
       storage,
       schemaVersion: migrated.version,
@@ -72,7 +73,8 @@ export async function startDbWriter(deps: DbWriterDeps): Promise<Stoppable> {
     throw new Error(`db-writer: preparing the database failed: ${(err as Error).message}`, { cause: err });
   }
   const maintenance = setInterval(() => {
-    maintain(pool, config, logger).catch((err: unknown) => logger.error('storage maintenance failed; it runs again next interval', { err }));
+    // The path is how `frames` was created by the migrations: it stays what start-up read.
+    maintain(pool, config, storage, logger).catch((err: unknown) => logger.error('storage maintenance failed; it runs again next interval', { err }));
   }, config.maintenanceIntervalMs);
   maintenance.unref();
 
@@ -232,11 +234,12 @@ export async function startDbWriter(deps: DbWriterDeps): Promise<Stoppable> {
   };
 }
 
-async function maintain(pool: Pool, config: DbWriterConfig, logger: Logger): Promise<Storage> {
-  return maintainStorage(pool, {
+async function maintain(pool: Pool, config: DbWriterConfig, storage: Storage, logger: Logger): Promise<void> {
+  await maintainStorage(pool, {
     daysAhead: config.partitionDaysAhead,
     retentionDays: config.retentionDays,
     compressAfterDays: config.compressAfterDays,
     logger,
+    storage,
   });
 }

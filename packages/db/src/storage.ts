@@ -34,6 +34,8 @@ export interface StorageMaintenance extends PartitionMaintenance {
   /** TimescaleDB only: compress chunks older than this. */
   compressAfterDays: number;
   logger: Logger;
+  /** The path, when the caller already read it (`framesStorage`); read from the database otherwise. */
+  storage?: Storage;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface StorageMaintenance extends PartitionMaintenance {
  * background jobs then do the work). Run at start-up and daily.
  */
 export async function maintainStorage(pool: Pool, opts: StorageMaintenance): Promise<Storage> {
-  const storage = await framesStorage(pool);
+  const storage = opts.storage ?? (await framesStorage(pool));
   if (storage === 'timescaledb') {
     await applyTimescalePolicies(pool, opts);
   } else {
