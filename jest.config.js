@@ -13,6 +13,10 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A backstop against a hang, not a deadline: each test's waits carry their own (and say what
+  // they waited for). Jest's 5 s default failed a test on a loaded 2-core CI run whose own wait
+  // allowed 10 s; tests that need longer still say so themselves.
+  testTimeout: 20_000,
   reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
   projects: [
     {

@@ -5,11 +5,16 @@ import { TestPeer, sleep } from './udp-client';
 const op = (operationId: AcOperationId) => encodeHandshaker({ ...AC_CLIENT_IDENTITY, operationId });
 const sizeIs = (n: number) => (b: Buffer) => b.length === n;
 
+// Laps on this 800 m track take about 24 s of simulated time: at 10× the lap test would need ~5 s
+// of wall time for its eight (two laps of the leader), at 40× it needs ~1.2 s: well inside its
+// 10 s wait even on a loaded machine that skips ticks.
+const startGame = (timeScale: number) => AcServer.start({ port: 0, updateRateHz: 100, race: { seed: 3, cars: 6, trackLengthM: 800 }, timeScale });
+
 describe('AC game server over UDP', () => {
   let server: AcServer;
   let client: TestPeer;
   beforeEach(async () => {
-    server = await AcServer.start({ port: 0, updateRateHz: 100, race: { seed: 3, cars: 6, trackLengthM: 800 }, timeScale: 10 });
+    server = await startGame(10);
     client = await TestPeer.open();
   });
   afterEach(async () => {
@@ -76,6 +81,8 @@ describe('AC game server over UDP', () => {
   });
 
   it('sends RTLap at each lap completion after subscribe spot', async () => {
+    await server.stop();
+    server = await startGame(40);
     await client.send(op(AcOperation.Handshake), server.port);
     await client.waitFor(1, sizeIs(408));
     await client.send(op(AcOperation.SubscribeSpot), server.port);
