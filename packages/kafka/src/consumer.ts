@@ -3,6 +3,19 @@ import type { Logger } from '@pitwall/logger';
 import type { Metrics } from '@pitwall/metrics';
 import { settlesWithin } from './deadline';
 
+/** Group leaves that stop() stopped waiting for, finishing in the background. */
+const lingeringLeaves = new Set<Promise<void>>();
+
+/**
+ * Waits at most `timeoutMs` for the group leaves stop() left running in the background (it gives
+ * up on a pending join after leaveTimeoutMs); false when some are still going. A process that
+ * exits simply drops them (the broker expires the member); one that carries on, such as a test
+ * runner between files, needs them done first, or kafkajs works on after its caller has gone.
+ */
+export function settleLingeringLeaves(timeoutMs: number): Promise<boolean> {
+  return settlesWithin(Promise.allSettled([...lingeringLeaves]), timeoutMs);
+}
+
 /** Structurally the bus's consumer types (@pitwall/bus builds on this package). */
 export interface ConsumedMessage {
   topic: string;
@@ -208,7 +221,13 @@ export class KafkaConsumer {
           waitedMs: this.leaveTimeoutMs,
         });
         // kafkajs leaves the group once the join returns; its connections close after that.
-        void stopping.then(() => this.consumer.disconnect()).catch((err: unknown) => this.opts.logger.warn('disconnecting after a late leave failed', { group: this.opts.groupId, err }));
+        const late = stopping
+          .then(() => this.consumer.disconnect())
+          .catch((err: unknown) => {
+            this.opts.logger.warn('disconnecting after a late leave failed', { group: this.opts.groupId, err });
+          });
+        lingeringLeaves.add(late);
+        void late.finally(() => lingeringLeaves.delete(late));
       }
     }
   }

@@ -6,6 +6,7 @@ export { kafkaLogCreator, kafkaLogLevel } from './log-creator';
 export { KafkaProducer, KafkaSendError, type KafkaProducerOptions, type ProduceMessage } from './producer';
 export {
   KafkaConsumer,
+  settleLingeringLeaves,
   type KafkaConsumerOptions,
   type ConsumedBatch,
   type ConsumedBatchHandler,

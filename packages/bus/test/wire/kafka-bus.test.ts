@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { silentLogger } from '@pitwall/logger';
 import { Metrics } from '@pitwall/metrics';
-import { topicCatalogue } from '@pitwall/kafka';
+import { settleLingeringLeaves, topicCatalogue } from '@pitwall/kafka';
 import { KafkaBus } from '../../src/kafka-bus';
 import { partitionForKey } from '../../src/murmur2';
 import type { IncomingMessage, PartitionBatch } from '../../src/types';
@@ -293,6 +293,8 @@ describe('KafkaBus over the wire', () => {
       expect(b.assignment()).toEqual([]);
       // Within the default leave wait (3 s) plus margin, far below the 11 s the join is held.
       expect(stopMs).toBeLessThan(6000);
+      // The leave goes on in the background until the join returns.
+      expect(await settleLingeringLeaves(0)).toBe(false);
       expect([...(await committed('join-g', topic)).values()]).toEqual([10, 10]);
 
       // b ends up with both partitions and every message after a's commits. (A batch whose commit
@@ -300,6 +302,7 @@ describe('KafkaBus over the wire', () => {
       const late = Array.from({ length: 20 }, (_, i) => `late-${i}`);
       await slowJoins.producer().send(topic, late.map((v) => ({ key: v, value: enc(v) })));
       await waitFor('member b owning both partitions', () => b.assignment().length === 2, 60_000);
+      expect(await settleLingeringLeaves(5000)).toBe(true);
       await waitFor('the late messages', () => late.every((v) => seenByB.some((s) => s.endsWith(`:${v}`))), 30_000);
       expect(seenByB.filter((s) => !late.some((v) => s.endsWith(`:${v}`)))).toEqual([]);
     } finally {

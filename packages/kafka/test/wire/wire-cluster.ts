@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { EnvReader } from '@pitwall/config';
 import { startMockCluster, type MockCluster } from '@pitwall/kafka-mock';
-import { kafkaSettingsFromEnv, type KafkaSettings } from '../../src';
+import { kafkaSettingsFromEnv, settleLingeringLeaves, type KafkaSettings } from '../../src';
 
 /**
  * Where a Kafka wire test runs: the cluster named by KAFKA_BROKERS when set, otherwise a fresh
@@ -53,10 +53,11 @@ export async function startWireCluster(topics: { name: string; partitions: numbe
       settings,
       mock: null,
       topic,
-      stop: async () => {
-        if (specs.length > 0) await admin.deleteTopics({ topics: specs.map((s) => s.name) }).catch(() => undefined);
-        await admin.disconnect();
-      },
+      stop: () =>
+        afterLingeringLeaves(async () => {
+          if (specs.length > 0) await admin.deleteTopics({ topics: specs.map((s) => s.name) }).catch(() => undefined);
+          await admin.disconnect();
+        }),
     };
   }
   const mock = await startMockCluster({ brokers: opts.brokers ?? 3, topics: specs });
@@ -65,8 +66,22 @@ export async function startWireCluster(topics: { name: string; partitions: numbe
     settings: { brokers: mock.bootstrap, clientId: 'pitwall-wire-test', idempotent: false, ssl: false },
     mock,
     topic,
-    stop: () => mock.stop(),
+    stop: () => afterLingeringLeaves(() => mock.stop()),
   };
+}
+
+const LINGERING_LEAVE_WAIT_MS = 30_000;
+
+/**
+ * Stops the cluster once no consumer is still leaving its group in the background (a member
+ * stopped during a rebalance). Jest runs the files one after another in this process: kafkajs
+ * carrying on after its test file ended loads modules into a torn-down environment, which jest
+ * reports only by exiting 1 with every test passed.
+ */
+async function afterLingeringLeaves(stop: () => Promise<void>): Promise<void> {
+  const settled = await settleLingeringLeaves(LINGERING_LEAVE_WAIT_MS);
+  await stop();
+  if (!settled) throw new Error(`wire cluster: a consumer was still leaving its group ${LINGERING_LEAVE_WAIT_MS} ms after the tests ended`);
 }
 
 /** Short group timings: the mock holds a rebalance for a session timeout less one second. */
