@@ -357,11 +357,8 @@ export class KafkaConsumer {
       try {
         await heartbeat();
       } catch (err) {
-        if (onRebalance === 'abandon') {
-          finished.catch(() => undefined);
-          return err;
-        }
-        await finished;
+        if (onRebalance === 'finish') await finished;
+        else finished.catch(() => undefined);
         return err;
       }
     }

@@ -1,7 +1,6 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { silentLogger } from '@pitwall/logger';
 import { Metrics, metricSum } from '@pitwall/metrics';
-import { createKafkaClient, KafkaConsumer, KafkaProducer } from '../../src';
+import { createKafkaClient, KafkaAdmin, KafkaConsumer, KafkaProducer } from '../../src';
 import { fastGroup, startWireCluster, waitFor, type WireCluster } from './wire-cluster';
 
 jest.setTimeout(90_000);
@@ -38,14 +37,10 @@ describe('a handler slower than the session timeout', () => {
         deliveries.push(...batch.messages.map((m) => m.offset));
         await new Promise((r) => setTimeout(r, handlerMs));
       });
-      const admin = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING }).admin();
+      const admin = new KafkaAdmin({ settings: cluster.settings, logger });
       await admin.connect();
       try {
-        await waitFor(
-          'the slow batch to be committed',
-          async () => Number((await admin.fetchOffsets({ groupId: 'slow-handler', topics: [topic] }))[0]!.partitions[0]!.offset) === 1,
-          60_000,
-        );
+        await waitFor('the slow batch to be committed', async () => (await admin.committedOffsets('slow-handler', topic))[0] === 1, 60_000);
       } finally {
         await admin.disconnect();
       }
